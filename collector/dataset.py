@@ -1,0 +1,132 @@
+"""Collect one dataset from one OLT: run the profile's commands, parse, build the rows.
+
+Knows nothing of any vendor: the profile says which commands, in which CLI context, repeated over
+which rows, parsed by which template. `session` is anything with `send(command, read_timeout)`, so
+this runs the same against netmiko, a recorded capture or a test double.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Protocol
+
+from collector import rows as rowlib
+from oltsync.errors import CommandRejected, ParseError
+from parsers.textfsm_parse import TemplateError, parse
+from platforms.profile import CommandSpec, Profile
+
+
+class Session(Protocol):
+    def send(self, command: str, read_timeout: float | None = None) -> str: ...
+
+
+@dataclass
+class DatasetResult:
+    olt: str
+    dataset: str
+    tables: dict[str, list[dict[str, Any]]]
+    commands: int = 0
+    bytes_read: int = 0
+    scrape_s: float = 0.0
+    parse_s: float = 0.0
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    clients: dict[str, str | None] = field(default_factory=dict)
+
+
+def _port_vars(row: dict[str, Any]) -> dict[str, str]:
+    out = {k: str(v) for k, v in row.items() if v is not None}
+    port = row.get("port")
+    if isinstance(port, str) and port.count("/") == 2:
+        out["frame"], out["slot"], out["pon"] = port.split("/")
+    return out
+
+
+def expansions(spec: CommandSpec, tables: dict[str, rowlib.Table]) -> list[dict[str, str]]:
+    """The variable sets a command runs with: one, or one per matching row / distinct value."""
+    fe = spec.for_each
+    if fe is None:
+        return [{}]
+    rows = list(tables.get(fe.table, {}).values())
+    rows = [r for r in rows
+            if all(re.search(rx, str(r.get(col) or "")) for col, rx in fe.match.items())]
+    if fe.distinct:
+        seen: dict[Any, dict[str, Any]] = {}
+        for r in rows:
+            seen.setdefault(r.get(fe.distinct), {fe.distinct: r.get(fe.distinct)})
+        rows = list(seen.values())
+    return [{**_port_vars(r), **fe.vars} for r in rows]
+
+
+def _first_lines(text: str, n: int = 3) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()][:n]
+
+
+class _Context:
+    """Tracks the CLI view (config, interface ...) and moves between views with few commands."""
+
+    def __init__(self, olt: str, session: Session, profile: Profile, result: DatasetResult):
+        self.olt, self.session, self.profile, self.result = olt, session, profile, result
+        self.stack: list[str] = []
+
+    def _send(self, command: str) -> str:
+        out = self.session.send(command)
+        self.result.commands += 1
+        for line in _first_lines(out):
+            if any(re.search(p, line) for p in self.profile.errors):
+                raise CommandRejected(self.olt, command, f"the OLT answered: {line}")
+        return out
+
+    def enter(self, wanted: list[str]) -> None:
+        common = 0
+        while common < min(len(wanted), len(self.stack)) and wanted[common] == self.stack[common]:
+            common += 1
+        while len(self.stack) > common:
+            self._send(self.profile.context_exit)
+            self.stack.pop()
+        for cmd in wanted[common:]:
+            self._send(cmd)
+            self.stack.append(cmd)
+
+
+def collect(olt: str, session: Session, profile: Profile, dataset: str,
+            tz: tzinfo = UTC) -> DatasetResult:
+    spec = profile.datasets[dataset]
+    result = DatasetResult(olt=olt, dataset=dataset, tables={})
+    tables: dict[str, rowlib.Table] = {}
+    ctx = _Context(olt, session, profile, result)
+    cleaner = profile.cleaner
+    for cmd_spec in spec.commands:
+        primary = cmd_spec.table not in tables
+        table = tables.setdefault(cmd_spec.table, {})
+        for variables in expansions(cmd_spec, tables):
+            ctx.enter([c.format_map(variables) for c in cmd_spec.context])
+            command = cmd_spec.command.format_map(variables)
+            t0 = time.perf_counter()
+            out = session.send(command, cmd_spec.read_timeout)
+            t1 = time.perf_counter()
+            result.commands += 1
+            result.bytes_read += len(out)
+            text = cleaner.clean(out)
+            if any(re.search(p, text) for p in cmd_spec.empty):
+                records: list[dict[str, str]] = []
+            else:
+                for line in _first_lines(text):
+                    if any(re.search(p, line) for p in profile.errors):
+                        raise CommandRejected(olt, command, f"the OLT answered: {line}")
+                try:
+                    records = parse(cmd_spec.template, text)
+                except TemplateError as exc:
+                    raise ParseError(olt, command, str(exc)) from None
+            built = rowlib.build_rows(olt, command, cmd_spec, records, variables, tz)
+            rowlib.merge(olt, command, cmd_spec.table, table, built, primary)
+            result.scrape_s += t1 - t0
+            result.parse_s += time.perf_counter() - t1
+    ctx.enter([])
+    for name, table in tables.items():
+        rows = list(table.values())
+        rowlib.check_required(olt, name, rows)
+        result.tables[name] = rows
+    return result

@@ -1,0 +1,140 @@
+"""From TextFSM records to normalized rows: map fields, apply value maps, check totals, merge.
+
+Pure functions: no network, no Prefect, no database. A dataset's commands each contribute columns to
+rows of one table; the first command that fills a table defines which rows exist, later ones enrich
+them (matched on the table's merge key).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import UTC, tzinfo
+from typing import Any
+
+from collector import normalize
+from oltsync.errors import ParseError
+from platforms.profile import CommandSpec
+
+# How rows of one table from different commands line up.
+MERGE_KEYS: dict[str, tuple[str, ...]] = {
+    "olt": (),
+    "boards": ("slot",),
+    "pon_ports": ("port",),
+    "onus": ("port", "onu_id"),
+    "macs": ("mac", "vlan"),
+    "service_ports": ("index",),
+    "unregistered_onus": ("serial",),
+}
+# Columns a finished row must have, or the dataset is wrong and must not be stored.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "olt": (),
+    "boards": ("slot",),
+    "pon_ports": ("port",),
+    "onus": ("port", "onu_id", "serial", "run_state"),
+    "macs": ("mac", "vlan"),
+    "service_ports": ("index", "vlan", "port"),
+    "unregistered_onus": ("serial", "port"),
+}
+
+Row = dict[str, Any]
+Table = dict[tuple, Row]
+
+
+def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str, str]],
+               context: dict[str, str], tz: tzinfo = UTC) -> list[Row]:
+    """Normalized rows for one command's records; `command` is the text actually sent."""
+    rows: list[Row] = []
+    totals: dict[Any, int] = {}
+    for rec in records:
+        scope = {**rec, **context}
+        if spec.totals and rec.get(spec.totals.field):
+            per = spec.totals.per
+            group = normalize.value(per, spec.fields[per].format_map(scope), tz)
+            totals[group] = int(rec[spec.totals.field])
+            continue
+        row: Row = {}
+        for column, fmt in spec.fields.items():
+            try:
+                raw = fmt.format_map(scope)
+            except KeyError as exc:
+                raise ParseError(olt, command, f"profile field {column} uses {exc} which the "
+                                               f"template {spec.template} does not produce") from None
+            mapping = spec.values.get(column)
+            if mapping is not None and raw.strip() in mapping:
+                mapped = mapping[raw.strip()]
+                raw = "" if mapped is None else mapped
+            try:
+                row[column] = normalize.value(column, raw, tz)
+            except normalize.ValueProblem as exc:
+                raise ParseError(olt, command, f"{column}: {exc}") from None
+        if spec.skip_if_empty and row.get(spec.skip_if_empty) is None:
+            continue
+        rows.append(row)
+    if spec.totals:
+        per = spec.totals.per
+        keys = MERGE_KEYS[spec.table]
+        counted = Counter(g for g, _ in {(r.get(per), tuple(r.get(k) for k in keys)) for r in rows})
+        for group, expected in totals.items():
+            if counted.get(group, 0) != expected:
+                raise ParseError(olt, command, f"{per} {group} reports {expected} rows but "
+                                               f"{counted.get(group, 0)} were read (truncated output?)")
+    return rows
+
+
+def merge(olt: str, command: str, table_name: str, table: Table, rows: list[Row],
+          primary: bool) -> None:
+    """Fold rows into table. The primary command creates rows; later ones only enrich them."""
+    key_cols = MERGE_KEYS[table_name]
+    for row in rows:
+        key = tuple(row.get(c) for c in key_cols)
+        existing = table.get(key)
+        if existing is None:
+            if not primary:
+                continue  # appeared between two commands: next sync will see it whole
+            table[key] = dict(row)
+            continue
+        if primary and key_cols:
+            # Two records for one key from one command: the same row printed in two tables
+            # (serials, then descriptions). Fill what is missing; conflicting values are an error.
+            for col, val in row.items():
+                if val is None:
+                    continue
+                if existing.get(col) not in (None, val):
+                    raise ParseError(olt, command, f"conflicting {col} for {table_name} {key}: "
+                                                   f"{existing[col]!r} vs {val!r}")
+                existing[col] = val
+            continue
+        for col, val in row.items():
+            if val is not None:
+                existing[col] = val
+
+
+def check_required(olt: str, table_name: str, rows: list[Row]) -> None:
+    for row in rows:
+        missing = [c for c in REQUIRED[table_name] if row.get(c) is None]
+        if missing:
+            raise ParseError(olt, None, f"{table_name} row {row} lacks {', '.join(missing)}")
+
+
+def client_rows(onus: list[Row], pattern: str) -> dict[str, str | None]:
+    """Set each ONU's client_key from its description; return {client key: name}.
+
+    The pattern is a regex with a named group `key` and optionally `name`; underscores in the name
+    become spaces (CLIs forbid or mangle spaces in descriptions, so operators use underscores).
+    """
+    rx = re.compile(pattern)
+    clients: dict[str, str | None] = {}
+    for onu in onus:
+        desc = onu.get("description")
+        m = rx.search(desc) if desc else None
+        if not m:
+            onu["client_key"] = None
+            continue
+        key = m.group("key")
+        name = m.groupdict().get("name")
+        name = " ".join(name.replace("_", " ").split()) if name else None
+        onu["client_key"] = key
+        if clients.get(key) is None:
+            clients[key] = name
+    return clients

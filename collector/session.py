@@ -1,0 +1,180 @@
+"""One netmiko SSH session to one OLT, guarded by the allowlist, with errors that say what happened.
+
+Two changes to stock netmiko, both in a thin subclass of the platform's own class:
+- every write goes through the allowlist guard (including netmiko's own session set-up);
+- reads are decoded with an incremental UTF-8 decoder, so an accented character split across two
+  socket reads is kept (netmiko decodes each read on its own with errors ignored and drops it).
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import paramiko
+from netmiko import ConnectHandler  # noqa: F401  (ensures platform classes are registered)
+from netmiko.channel import SSHChannel
+from netmiko.exceptions import (
+    NetmikoAuthenticationException,
+    NetmikoTimeoutException,
+    ReadException,
+    ReadTimeout,
+)
+from netmiko.ssh_dispatcher import CLASS_MAPPER
+
+from collector.allowlist import Guard
+from oltsync.errors import CollectError, LoginError, UnreachableError
+from platforms.profile import Profile
+
+log = logging.getLogger("oltsync.session")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and how to log in. The password never appears in repr, logs or errors."""
+
+    name: str
+    host: str
+    port: int
+    platform: str
+    username: str
+    password: str = field(repr=False)
+    conn_timeout: float = 10.0
+    auth_timeout: float = 20.0
+    read_timeout: float = 120.0
+
+
+class _Utf8Channel(SSHChannel):
+    def __init__(self, conn: Any, encoding: str) -> None:
+        super().__init__(conn, encoding)
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def read_buffer(self) -> str:
+        if self.remote_conn is None:
+            raise ReadException("Attempt to read, but there is no active channel.")
+        if self.remote_conn.recv_ready():
+            data = self.remote_conn.recv(65535)
+            if len(data) == 0:
+                raise ReadException("Channel stream closed by remote device.")
+            return self._decoder.decode(data)
+        if self.remote_conn.closed or self.remote_conn.exit_status_ready():
+            raise ReadException("Channel stream closed by remote device.")
+        return ""
+
+
+_GUARDED: dict[str, type] = {}
+
+
+def guarded_class(device_type: str) -> type:
+    """The platform's netmiko class with the allowlist guard and UTF-8-safe reads."""
+    if device_type not in _GUARDED:
+        base = CLASS_MAPPER[device_type]
+
+        class Guarded(base):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, olt_name: str, **kwargs: Any) -> None:
+                self._guard = Guard(olt_name)
+                super().__init__(*args, **kwargs)
+
+            def establish_connection(self, *args: Any, **kwargs: Any) -> None:
+                super().establish_connection(*args, **kwargs)
+                self.channel = _Utf8Channel(self.remote_conn, self.encoding)
+
+            def write_channel(self, out_data: str) -> None:
+                self._guard.check(out_data)
+                super().write_channel(out_data)
+
+            def is_alive(self) -> bool:
+                # Stock netmiko writes a NUL to find out, and logs a traceback when the OLT has
+                # just closed the session after `quit` (which is how every session ends).
+                chan = self.remote_conn
+                transport = chan.get_transport() if chan is not None else None
+                return bool(transport and transport.is_active() and not chan.closed)
+
+        Guarded.__name__ = f"Guarded{base.__name__}"
+        _GUARDED[device_type] = Guarded
+    return _GUARDED[device_type]
+
+
+class OltSession:
+    """An open, prepared session. `send` returns the command's output without echo or prompt."""
+
+    def __init__(self, target: Target, profile: Profile) -> None:
+        self.target = target
+        self.profile = profile
+        self.conn: Any = None
+        self.prompt_re = ""
+        self.commands_sent = 0
+
+    def open(self) -> OltSession:
+        t = self.target
+        cls = guarded_class(self.profile.netmiko.device_type)
+        started = time.monotonic()
+        try:
+            self.conn = cls(
+                olt_name=t.name, host=t.host, port=t.port, username=t.username,
+                password=t.password, device_type=self.profile.netmiko.device_type,
+                conn_timeout=t.conn_timeout, auth_timeout=t.auth_timeout,
+                banner_timeout=t.auth_timeout, read_timeout_override=None,
+                session_timeout=t.read_timeout, fast_cli=True, allow_agent=False,
+                use_keys=False, ssh_strict=False, system_host_keys=False,
+            )
+        except NetmikoAuthenticationException as exc:
+            log.debug("%s: authentication failed: %s", t.name, type(exc).__name__)
+            raise LoginError(t.name, None, f"login failed: the OLT at {t.host}:{t.port} rejected "
+                                           f"user '{t.username}' (check the password; not retried)") from None
+        except (NetmikoTimeoutException, TimeoutError) as exc:
+            raise UnreachableError(t.name, None, f"cannot reach {t.host}:{t.port}: timed out "
+                                                 f"({type(exc).__name__})", transient=True) from None
+        except (ConnectionRefusedError, paramiko.SSHException, OSError, EOFError) as exc:
+            cause = "connection refused" if isinstance(exc, ConnectionRefusedError) or (
+                "refused" in str(exc).lower()) else f"SSH failed: {exc}"
+            raise UnreachableError(t.name, None, f"cannot reach {t.host}:{t.port}: {cause}",
+                                   transient=True) from None
+        except ReadTimeout:
+            raise UnreachableError(t.name, None, "logged in but the OLT never showed its prompt",
+                                   transient=True) from None
+        try:
+            if self.profile.netmiko.enable:
+                self.conn.enable()
+            base = re.escape(self.conn.base_prompt)
+            self.prompt_re = rf"(?:^|\n)[ \t]*{base}{self.profile.prompt_suffix}[ \t]*$"
+            for cmd in self.profile.netmiko.session_commands:
+                self.send(cmd)
+        except (OSError, EOFError, ReadException, ReadTimeout) as exc:
+            self.close()
+            raise UnreachableError(t.name, None, f"session set-up failed: {exc}",
+                                   transient=True) from None
+        log.debug("%s: session ready in %.2fs", t.name, time.monotonic() - started)
+        return self
+
+    def send(self, command: str, read_timeout: float | None = None) -> str:
+        self.conn._guard.check(command)  # before anything leaves: a clear error, nothing sent
+        timeout = read_timeout or self.target.read_timeout
+        try:
+            out = self.conn.send_command(
+                command, expect_string=self.prompt_re, read_timeout=timeout,
+                auto_find_prompt=False, strip_prompt=True, strip_command=True, cmd_verify=True,
+            )
+        except ReadTimeout:
+            raise CollectError(self.target.name, command, f"no prompt within {timeout:.0f}s "
+                                                          "(the OLT stopped answering)",
+                               transient=True) from None
+        except (OSError, EOFError, ReadException) as exc:
+            raise CollectError(self.target.name, command, f"the session dropped mid-output "
+                                                          f"({type(exc).__name__})",
+                               transient=True) from None
+        self.commands_sent += 1
+        return out
+
+    def close(self) -> None:
+        if self.conn is None:
+            return
+        try:
+            self.conn.disconnect()
+        except Exception as exc:  # closing a broken session must not hide the real error
+            log.debug("%s: disconnect: %s", self.target.name, exc)
+        self.conn = None

@@ -1,0 +1,161 @@
+"""The inventory: which OLTs to sync and how to reach them. A YAML file, validated with clear errors.
+
+Credentials are never inline: each OLT names an environment variable (`password_env`) or a Prefect
+Secret block (`password_secret`) holding its password, resolved only inside the task that logs in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from oltsync.errors import ConfigError
+from platforms import profile
+
+DEFAULT_INVENTORY = "inventory.yaml"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+class OltEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    host: str
+    port: int = 22
+    platform: str
+    username: str | None = None
+    username_env: str | None = None
+    password_env: str | None = None
+    password_secret: str | None = None
+    timezone: str = "UTC"
+    max_sessions: int = Field(default=2, ge=1, le=8)
+    enabled: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME.match(v):
+            raise ValueError("use lower-case letters, digits, '.', '_' or '-' (max 64)")
+        return v
+
+    @field_validator("platform")
+    @classmethod
+    def _platform(cls, v: str) -> str:
+        if v not in profile.available():
+            raise ValueError(f"unknown platform {v!r}; known: {', '.join(profile.available())}")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _credentials(self) -> OltEntry:
+        if bool(self.password_env) == bool(self.password_secret):
+            raise ValueError("set exactly one of password_env or password_secret")
+        if not (self.username or self.username_env):
+            raise ValueError("set username or username_env")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def credentials(self) -> tuple[str, str]:
+        """(username, password), resolved now. Call only where the login happens."""
+        user = self.username or _env(self.name, self.username_env)
+        if self.password_env:
+            return user, _env(self.name, self.password_env)
+        from prefect.blocks.system import Secret
+
+        try:
+            return user, Secret.load(self.password_secret).get()
+        except ValueError:
+            raise ConfigError(f"{self.name}: Prefect Secret block {self.password_secret!r} "
+                              "not found") from None
+
+
+def _env(olt: str, var: str | None) -> str:
+    value = os.environ.get(var or "")
+    if not value:
+        raise ConfigError(f"{olt}: environment variable {var} is not set (it holds a credential)")
+    return value
+
+
+class Inventory(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    olts: list[OltEntry]
+    # Entries that failed validation: the fleet syncs the others, then fails naming these.
+    problems: tuple[str, ...] = ()
+
+    def get(self, name: str) -> OltEntry:
+        for o in self.olts:
+            if o.name == name:
+                return o
+        bad = [p for p in self.problems if p.startswith(f"{name}:")]
+        if bad:
+            raise ConfigError("inventory entry is invalid: " + "; ".join(bad))
+        raise ConfigError(f"OLT {name!r} is not in the inventory")
+
+    @property
+    def enabled(self) -> list[OltEntry]:
+        return [o for o in self.olts if o.enabled]
+
+
+def parse(data: Any, source: str = "inventory") -> Inventory:
+    if not isinstance(data, dict) or not isinstance(data.get("olts"), list):
+        raise ConfigError(f"{source}: expected a mapping with an 'olts' list")
+    defaults = data.get("defaults") or {}
+    errors: list[str] = []
+    entries: list[OltEntry] = []
+    names: set[str] = set()
+    dupes: set[str] = set()
+    for i, raw in enumerate(data["olts"]):
+        label = raw.get("name", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
+        if not isinstance(raw, dict):
+            errors.append(f"olts[{i}]: expected a mapping")
+            continue
+        if "password" in raw or "password" in defaults:
+            errors.append(f"{label}: inline passwords are not allowed; use password_env "
+                          "(an environment variable) or password_secret (a Prefect Secret block)")
+            continue
+        try:
+            entry = OltEntry.model_validate({**defaults, **raw})
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(x) for x in err["loc"]) or "entry"
+                errors.append(f"{label}: {loc}: {err['msg']}")
+            continue
+        if entry.name in names or entry.name in dupes:
+            dupes.add(entry.name)
+            # Both entries are suspect: syncing either could write one box's data as the other's.
+            errors.append(f"{label}: duplicate name in the inventory; neither entry is synced")
+            entries = [e for e in entries if e.name != entry.name]
+            continue
+        names.add(entry.name)
+        entries.append(entry)
+    return Inventory(olts=entries, problems=tuple(errors))
+
+
+def load(path: str | Path | None = None) -> Inventory:
+    path = Path(path or os.environ.get("OLTSYNC_INVENTORY", DEFAULT_INVENTORY))
+    if not path.is_file():
+        raise ConfigError(f"inventory file {path} not found (set OLTSYNC_INVENTORY or pass "
+                          "inventory_path)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    return parse(data, str(path))

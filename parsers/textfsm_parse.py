@@ -1,0 +1,88 @@
+"""Run one TextFSM template over one command's output, after removing what real boxes print around it.
+
+Templates are compiled once per process. Failures name the template rule and the input line, so a
+firmware that prints something new is found at once instead of producing wrong rows.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import textfsm
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def template_path(name: str) -> Path:
+    """`name` is a file in parsers/templates, or `ntc:<file>` for an ntc-templates template."""
+    if name.startswith("ntc:"):
+        import ntc_templates
+
+        return Path(ntc_templates.__file__).parent / "templates" / name[4:]
+    return TEMPLATES / name
+
+
+@cache
+def _template_text(name: str) -> str:
+    return template_path(name).read_text()
+
+
+@dataclass(frozen=True)
+class Noise:
+    """What a vendor prints that is not part of any table: alarm blocks, pager remnants."""
+
+    strip: tuple[str, ...] = ()  # regexes removed wherever they occur
+    block_start: str | None = None  # first line of an alarm/event block
+    block_line: str | None = None  # its continuation lines
+
+    def clean(self, text: str) -> str:
+        for pattern in self.strip:
+            text = re.sub(pattern, "", text)
+        if not self.block_start:
+            return text
+        start = re.compile(self.block_start)
+        cont = re.compile(self.block_line) if self.block_line else None
+        out: list[str] = []
+        in_block = False
+        for line in text.split("\n"):
+            if start.search(line):
+                in_block = True
+                if out and not out[-1].strip():
+                    out.pop()  # the blank line the box prints before the block
+                continue
+            if in_block:
+                if cont is not None and cont.search(line):
+                    continue
+                in_block = False
+                if not line.strip():
+                    continue  # and the one after it
+            out.append(line)
+        return "\n".join(out)
+
+
+class TemplateError(Exception):
+    def __init__(self, template: str, detail: str, line: str | None):
+        self.template = template
+        self.line = line
+        where = f" at line {line!r}" if line is not None else ""
+        super().__init__(f"template {template} could not parse the output{where} ({detail})")
+
+
+_INPUT_LINE = re.compile(r"Input Line: (.*)$", re.S)
+
+
+def parse(template: str, text: str) -> list[dict[str, str]]:
+    """Parse text with template; records as dicts of template value names to strings."""
+    fsm = textfsm.TextFSM(io.StringIO(_template_text(template)))
+    try:
+        rows = fsm.ParseText(text)
+    except textfsm.TextFSMError as exc:
+        m = _INPUT_LINE.search(str(exc))
+        raise TemplateError(template, str(exc).split(". Input Line")[0],
+                            m.group(1).strip("\n") if m else None) from None
+    header = fsm.header
+    return [dict(zip(header, row)) for row in rows]

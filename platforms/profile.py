@@ -1,0 +1,125 @@
+"""Platform profiles: vendor knowledge as data (platforms/<platform>.yaml), validated on load."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from oltsync.errors import ConfigError
+from parsers.textfsm_parse import Noise, template_path
+
+PROFILES = Path(__file__).parent
+
+# The tables a dataset may produce; each dataset's rows are stored in one transaction.
+TABLES = {"olt", "boards", "pon_ports", "onus", "macs", "service_ports", "unregistered_onus"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ForEach(_Strict):
+    """Repeat a command for rows already built in this dataset (boards, ports with ONUs...)."""
+
+    table: str
+    distinct: str | None = None  # one expansion per distinct value of this column
+    match: dict[str, str] = Field(default_factory=dict)  # column -> regex the row must match
+    vars: dict[str, str] = Field(default_factory=dict)  # constants added to the expansion
+
+
+class Totals(_Strict):
+    """A per-group count the box prints (e.g. per PON port): rows read must equal it."""
+
+    field: str
+    per: str
+
+
+class CommandSpec(_Strict):
+    name: str
+    command: str
+    template: str
+    table: str
+    fields: dict[str, str]
+    values: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+    context: list[str] = Field(default_factory=list)
+    for_each: ForEach | None = None
+    empty: list[str] = Field(default_factory=list)
+    totals: Totals | None = None
+    skip_if_empty: str | None = None
+    read_timeout: float | None = None
+
+    @field_validator("table")
+    @classmethod
+    def _known_table(cls, v: str) -> str:
+        if v not in TABLES:
+            raise ValueError(f"unknown table {v!r}; one of {sorted(TABLES)}")
+        return v
+
+    @field_validator("template")
+    @classmethod
+    def _template_exists(cls, v: str) -> str:
+        if not template_path(v).is_file():
+            raise ValueError(f"template {v} not found")
+        return v
+
+
+class DatasetSpec(_Strict):
+    commands: list[CommandSpec]
+
+
+class NetmikoSpec(_Strict):
+    device_type: str
+    enable: bool = False
+    session_commands: list[str] = Field(default_factory=list)  # sent once after login
+
+
+class NoiseSpec(_Strict):
+    strip: list[str] = Field(default_factory=list)
+    block_start: str | None = None
+    block_line: str | None = None
+
+
+class Profile(_Strict):
+    platform: str
+    vendor: str
+    netmiko: NetmikoSpec
+    prompt_suffix: str
+    context_exit: str = "exit"
+    noise: NoiseSpec = NoiseSpec()
+    errors: list[str] = Field(default_factory=list)
+    datasets: dict[str, DatasetSpec]
+
+    @field_validator("prompt_suffix")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        re.compile(v)
+        return v
+
+    @property
+    def cleaner(self) -> Noise:
+        return Noise(strip=tuple(self.noise.strip), block_start=self.noise.block_start,
+                     block_line=self.noise.block_line)
+
+    def all_commands(self) -> list[CommandSpec]:
+        return [c for d in self.datasets.values() for c in d.commands]
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in PROFILES.glob("*.yaml"))
+
+
+@cache
+def load(platform: str) -> Profile:
+    path = PROFILES / f"{platform}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"unknown platform {platform!r}; known: {', '.join(available())}")
+    data: Any = yaml.safe_load(path.read_text())
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"platform profile {path.name} is invalid: {exc}") from None

@@ -1,0 +1,322 @@
+"""The simulated fleet: what each OLT "is", generated deterministically from a seed.
+
+The state here is vendor-neutral and already in the database's normal forms (port "0/1/0", serial
+"HWTC1A2B3C4D", mac "aa:bb:cc:dd:ee:ff"); personalities render it the way each CLI prints it.
+Tests mutate it in place (remove, move, change an ONU) while the SSH server is running.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+
+# Local time of the simulated boxes: Brazil, where most of our users are.
+OLT_TZ = timezone(timedelta(hours=-3))
+# A fixed reference so that generated timestamps are reproducible across runs.
+EPOCH = datetime(2026, 11, 1, 0, 0, 0, tzinfo=OLT_TZ)
+
+FIRST_NAMES = [
+    "João", "José", "Antônio", "Francisco", "Luís", "Mário", "Sebastião", "Conceição", "Ângela",
+    "Lúcia", "Inês", "Pâmela", "Márcia", "Helena", "Ana", "Maria", "Cícero", "Joaquim", "Rosângela",
+    "Vitória", "Fábio", "Júlio", "Raí", "Tânia",
+]
+LAST_NAMES = [
+    "Silva", "Araújo", "Simões", "Magalhães", "Gonçalves", "Conceição", "Pereira", "Assunção",
+    "Brandão", "Falcão", "Guimarães", "Lima", "Sousa", "Romão", "Estêvão", "Nóbrega", "Souza",
+]
+ONT_MODELS = [("EG8145V5", "V5R020C00S115"), ("HG8245H", "V3R017C10S201"),
+              ("EG8145X6", "V5R021C00S220"), ("HG8310M", "V3R016C10S120")]
+DOWN_CAUSES = ["LOS", "dying-gasp", "LOFi", "ONT is reset by ONT command"]
+SERVICE_SLOTS = [1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
+PORTS_PER_BOARD = 16
+MAX_ONU_ID = 128
+
+
+@dataclass
+class Onu:
+    port: str
+    onu_id: int
+    serial: str
+    run_state: str
+    description: str | None
+    equipment: str
+    firmware: str
+    distance_m: int | None
+    last_down_cause: str | None
+    last_up_at: datetime | None
+    last_down_at: datetime | None
+    rx_power_dbm: float | None
+    tx_power_dbm: float | None
+    olt_rx_power_dbm: float | None
+    temperature_c: int | None
+    config_state: str = "normal"
+    match_state: str = "match"
+    # What the generator put in the description; the ground truth for the `clients` table.
+    client_key: str | None = None
+    client_name: str | None = None
+
+
+@dataclass
+class Mac:
+    mac: str
+    vlan: int
+    port: str
+    onu_id: int | None
+    service_port: int | None
+    gem_index: int | None
+    type: str = "dynamic"
+
+
+@dataclass
+class ServicePort:
+    index: int
+    vlan: int
+    user_vlan: int
+    port: str
+    onu_id: int
+    gem_port: int
+
+
+@dataclass
+class Board:
+    slot: int
+    type: str
+    status: str
+
+
+@dataclass
+class PonPort:
+    port: str
+    admin_state: str = "up"
+    oper_state: str = "up"
+
+
+@dataclass
+class Unregistered:
+    port: str
+    serial: str
+    equipment: str
+    firmware: str
+    found_at: datetime
+
+
+@dataclass
+class Knobs:
+    """Per-OLT behaviour: latency and faults. Mutable while the server runs."""
+
+    login_delay_s: float = 0.0
+    command_latency_s: float = 0.0
+    output_rate_bps: float = 0.0  # 0 = unlimited
+    alarm_every_lines: int = 0  # interleave an alarm block every N lines of output
+    wrong_password: bool = False  # the OLT rejects the inventory's password
+    refuse: bool = False  # connection refused (the listener is closed)
+    hang_on: str | None = None  # command prefix after which the OLT stops answering
+    disconnect_on: str | None = None  # command prefix during whose output the session drops
+    garble_on: str | None = None  # command prefix whose output gets a corrupted line
+    reject: str | None = None  # command prefix the OLT answers with its unknown-command error
+
+
+@dataclass
+class Olt:
+    name: str
+    platform: str
+    hostname: str
+    model: str
+    firmware: str
+    patch: str
+    booted_at: datetime
+    username: str
+    password: str
+    boards: list[Board] = field(default_factory=list)
+    pon_ports: list[PonPort] = field(default_factory=list)
+    onus: list[Onu] = field(default_factory=list)
+    macs: list[Mac] = field(default_factory=list)
+    service_ports: list[ServicePort] = field(default_factory=list)
+    unregistered: list[Unregistered] = field(default_factory=list)
+    knobs: Knobs = field(default_factory=Knobs)
+    # Every line the OLT received, in order: what the safety tests inspect.
+    received: list[str] = field(default_factory=list)
+    host: str = "127.0.0.1"
+    port: int = 0
+
+    # --- helpers used by tests and personalities -------------------------------------------------
+    def onu(self, serial: str) -> Onu:
+        return next(o for o in self.onus if o.serial == serial)
+
+    def gpon_slots(self) -> list[int]:
+        return sorted({int(p.port.split("/")[1]) for p in self.pon_ports})
+
+    def remove_onu(self, serial: str) -> None:
+        """Deprovision an ONU: it disappears with its service ports and MACs."""
+        onu = self.onu(serial)
+        self.onus.remove(onu)
+        key = (onu.port, onu.onu_id)
+        self.service_ports = [s for s in self.service_ports if (s.port, s.onu_id) != key]
+        self.macs = [m for m in self.macs if (m.port, m.onu_id) != key]
+
+    def move_onu(self, serial: str, port: str, onu_id: int) -> None:
+        """Re-provision an ONU on another port/id (a customer moved, a splitter re-cabled)."""
+        onu = self.onu(serial)
+        old = (onu.port, onu.onu_id)
+        onu.port, onu.onu_id = port, onu_id
+        for s in self.service_ports:
+            if (s.port, s.onu_id) == old:
+                s.port, s.onu_id = port, onu_id
+        for m in self.macs:
+            if (m.port, m.onu_id) == old:
+                m.port, m.onu_id = port, onu_id
+
+    def free_onu_id(self, port: str) -> int:
+        used = {o.onu_id for o in self.onus if o.port == port}
+        return next(i for i in range(MAX_ONU_ID) if i not in used)
+
+
+def _serial(rng: random.Random, vendor: str = "HWTC") -> str:
+    return vendor + "".join(rng.choice("0123456789ABCDEF") for _ in range(8))
+
+
+def _mac(rng: random.Random, oui: str) -> str:
+    tail = [rng.randrange(256) for _ in range(3)]
+    return oui + ":" + ":".join(f"{b:02x}" for b in tail)
+
+
+def _client(rng: random.Random, client_pool: list[tuple[str, str]],
+            taken: set[str], prefix: str) -> tuple[str | None, str | None, str | None]:
+    """(description, client key, client name); some ONUs serve infrastructure, not clients."""
+    r = rng.random()
+    if r < 0.04:
+        return f"POSTE-{rng.randrange(1, 999):03d}", None, None
+    if r < 0.06:
+        return None, None, None
+    if r < 0.16 and client_pool:
+        code, name = rng.choice(client_pool)  # a client with a second ONU
+    else:
+        # Client codes are unique ISP-wide: the prefix keeps OLTs from colliding.
+        code = f"{prefix}{rng.randrange(100000):05d}"
+        while code in taken:
+            code = f"{prefix}{rng.randrange(100000):05d}"
+        taken.add(code)
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        client_pool.append((code, name))
+    return f"{code}_{name.replace(' ', '_')}", code, name
+
+
+def _rx_power(rng: random.Random) -> float:
+    # Around -20 dBm with a tail below -27 (dirty connectors, long drops).
+    if rng.random() < 0.05:
+        return round(rng.uniform(-30.5, -27.0), 2)
+    return round(rng.gauss(-20.0, 2.0), 2)
+
+
+def generate_olt(index: int, n_onus: int, seed: int, platform: str = "huawei_smartax") -> Olt:
+    rng = random.Random(f"{seed}:{index}")
+    name = f"olt-{index + 1:03d}"
+    model = "MA5800-X17" if n_onus > 4096 else rng.choice(["MA5800-X7", "MA5800-X17", "MA5600T"])
+    olt = Olt(
+        name=name,
+        platform=platform,
+        hostname=f"OLT-SIM-{index + 1:03d}",
+        model=model,
+        firmware=rng.choice(["MA5800V100R019C10", "MA5800V100R021C00"]),
+        patch=rng.choice(["SPC100", "SPH213", "SPC200"]),
+        booted_at=datetime.now(UTC) - timedelta(seconds=rng.randrange(86400, 400 * 86400)),
+        username="oltsync",
+        password=f"sim-{seed}-{index}",
+    )
+    n_ports = max(2, math.ceil(n_onus / 48))
+    n_boards = math.ceil(n_ports / PORTS_PER_BOARD)
+    if n_boards > len(SERVICE_SLOTS):
+        raise ValueError(f"{n_onus} ONUs do not fit in one simulated chassis")
+    slots = sorted(rng.sample(SERVICE_SLOTS, n_boards))
+    olt.boards.append(Board(slot=8, type="H901MPLA", status="Active_normal"))
+    olt.boards.append(Board(slot=9, type="H901MPLA", status="Standby_normal"))
+    ports: list[str] = []
+    for slot in slots:
+        olt.boards.append(Board(slot=slot, type="H901GPHF", status="Normal"))
+        for p in range(PORTS_PER_BOARD):
+            ports.append(f"0/{slot}/{p}")
+    olt.boards.sort(key=lambda b: b.slot)
+    used_ports = ports[:n_ports]
+    olt.pon_ports = [PonPort(port=p) for p in ports]
+    for pp in olt.pon_ports[n_ports:]:
+        pp.oper_state = "down"  # a port with no fibre
+    if len(olt.pon_ports) > 3:
+        olt.pon_ports[-1].admin_state = "down"
+        olt.pon_ports[-1].oper_state = "down"
+
+    # Spread ONUs over the used ports, ids sampled with gaps like a real box after churn.
+    per_port = [n_onus // n_ports + (1 if i < n_onus % n_ports else 0) for i in range(n_ports)]
+    clients: list[tuple[str, str]] = []
+    taken_codes: set[str] = set()
+    serials: set[str] = set()
+    sp_index = 0
+    for port, count in zip(used_ports, per_port):
+        ids = sorted(rng.sample(range(MAX_ONU_ID), count))
+        for onu_id in ids:
+            serial = _serial(rng)
+            while serial in serials:
+                serial = _serial(rng)
+            serials.add(serial)
+            equipment, firmware = rng.choice(ONT_MODELS)
+            description, client_key, client_name = _client(rng, clients, taken_codes, f"{index + 1:03d}")
+            online = rng.random() > 0.08
+            last_up = EPOCH - timedelta(minutes=rng.randrange(60, 90 * 24 * 60))
+            down_cause = rng.choice(DOWN_CAUSES) if rng.random() < 0.7 or not online else None
+            last_down = (last_up - timedelta(minutes=rng.randrange(1, 600))) if down_cause else None
+            if not online:
+                down_cause = rng.choice(["LOS", "dying-gasp"])
+                last_down = last_up + timedelta(minutes=rng.randrange(1, 6000))
+            onu = Onu(
+                port=port,
+                onu_id=onu_id,
+                serial=serial,
+                run_state="online" if online else "offline",
+                description=description,
+                client_key=client_key,
+                client_name=client_name,
+                equipment=equipment,
+                firmware=firmware,
+                distance_m=rng.randrange(150, 19000) if online else None,
+                last_down_cause=down_cause,
+                last_up_at=last_up,
+                last_down_at=last_down,
+                rx_power_dbm=_rx_power(rng) if online else None,
+                tx_power_dbm=round(rng.uniform(1.8, 2.9), 2) if online else None,
+                olt_rx_power_dbm=round(rng.gauss(-22.0, 2.0), 2) if online else None,
+                temperature_c=rng.randrange(35, 62) if online else None,
+            )
+            olt.onus.append(onu)
+            vlan = 100 + int(port.split("/")[1])
+            gems = [(1, vlan)]
+            if rng.random() < 0.2:
+                gems.append((2, 600))  # IPTV / VoIP on a second GEM
+            for gem, v in gems:
+                olt.service_ports.append(
+                    ServicePort(index=sp_index, vlan=v, user_vlan=v, port=port, onu_id=onu_id,
+                                gem_port=gem)
+                )
+                if online:
+                    for _ in range(rng.choice([1, 1, 2, 3]) if gem == 1 else 1):
+                        olt.macs.append(Mac(mac=_mac(rng, "e4:c2:d1"), vlan=v, port=port,
+                                            onu_id=onu_id, service_port=sp_index, gem_index=gem))
+                sp_index += 1
+    # The uplink learns a few MACs of its own (routers, BRAS) with no ONU behind them.
+    for _ in range(2):
+        olt.macs.append(Mac(mac=_mac(rng, "00:e0:fc"), vlan=100 + slots[0], port="0/8/0",
+                            onu_id=None, service_port=None, gem_index=None))
+    # MAC keys (mac, vlan) must be unique per OLT.
+    seen: set[tuple[str, int]] = set()
+    olt.macs = [m for m in olt.macs if not ((m.mac, m.vlan) in seen or seen.add((m.mac, m.vlan)))]
+    for _ in range(rng.randrange(1, 4)):
+        equipment, firmware = rng.choice(ONT_MODELS)
+        olt.unregistered.append(Unregistered(
+            port=rng.choice(used_ports), serial=_serial(rng), equipment=equipment,
+            firmware=firmware, found_at=EPOCH - timedelta(minutes=rng.randrange(1, 3000))))
+    return olt
+
+
+def generate_fleet(n_olts: int, n_onus: int, seed: int = 1,
+                   platform: str = "huawei_smartax") -> list[Olt]:
+    return [generate_olt(i, n_onus, seed, platform) for i in range(n_olts)]

@@ -1,0 +1,294 @@
+"""The SSH side of the simulator: one asyncssh listener per OLT, many OLTs in one event loop.
+
+A session echoes what it receives, writes command output with the personality's pager, and applies the
+OLT's knobs (latency, output rate, alarms, faults). It can run in its own thread so that tests can
+mutate the fleet while netmiko talks to it over real SSH.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import asyncssh
+
+from simulator.fleet import Olt
+from simulator.huawei_smartax import HuaweiSmartax
+from simulator.personality import Personality, Reply, SessionState
+
+log = logging.getLogger("simulator")
+
+PERSONALITIES: dict[str, Personality] = {"huawei_smartax": HuaweiSmartax()}
+CHUNK = 4096
+
+
+class _Input:
+    """Buffers what the client types; hands out whole lines or single keys, echoing like a PTY."""
+
+    def __init__(self, process: asyncssh.SSHServerProcess) -> None:
+        self.process = process
+        self.buf = b""
+
+    async def _fill(self) -> bool:
+        data = await self.process.stdin.read(1024)
+        if not data:
+            return False
+        self.buf += data
+        return True
+
+    async def line(self) -> str | None:
+        while True:
+            for i, b in enumerate(self.buf):
+                if b in (10, 13):
+                    raw, rest = self.buf[:i], self.buf[i + 1:]
+                    if b == 13 and rest[:1] == b"\n":
+                        rest = rest[1:]
+                    self.buf = rest
+                    raw = raw.replace(b"\x00", b"")  # netmiko's keep-alive NUL
+                    self.process.stdout.write(raw + b"\r\n")
+                    return raw.decode("utf-8", "replace")
+            if not await self._fill():
+                return None
+
+    async def key(self) -> bytes | None:
+        if not self.buf and not await self._fill():
+            return None
+        k, self.buf = self.buf[:1], self.buf[1:]
+        return k
+
+    async def drain_until_eof(self) -> None:
+        while await self._fill():
+            self.buf = b""
+
+
+class _Session:
+    def __init__(self, olt: Olt, personality: Personality, process: asyncssh.SSHServerProcess):
+        self.olt = olt
+        self.p = personality
+        self.process = process
+        self.state = SessionState()
+        self.input = _Input(process)
+        self.alarm_n = 0
+
+    def write(self, text: str) -> None:
+        self.process.stdout.write(text.encode("utf-8"))
+
+    async def run(self) -> None:
+        try:
+            self.write(self.p.banner(self.olt) + self.p.prompt(self.olt, self.state))
+            while True:
+                line = await self.input.line()
+                if line is None:
+                    return
+                self.olt.received.append(line)
+                reply = self.p.execute(self.olt, self.state, line)
+                while reply.ask:
+                    self.write(reply.text)
+                    answer = await self.input.line()
+                    if answer is None:
+                        return
+                    self.olt.received.append(answer)
+                    reply = self.p.answer(self.olt, self.state, reply.ask, answer)
+                if not await self.output(reply):
+                    return
+                if reply.close:
+                    return
+                self.write("\r\n" + self.p.prompt(self.olt, self.state))
+        except (asyncssh.Error, BrokenPipeError, ConnectionError):
+            return
+        finally:
+            try:
+                self.process.exit(0)
+            except Exception:  # the client is already gone
+                pass
+
+    async def output(self, reply: Reply) -> bool:
+        """Write a reply; False when the session must end (fault injected or client gone)."""
+        knobs = self.olt.knobs
+        cmd = reply.command
+        if cmd is not None:
+            if knobs.command_latency_s:
+                await asyncio.sleep(knobs.command_latency_s)
+            if knobs.reject and cmd.startswith(knobs.reject):
+                reply = self.p.unknown(self.olt, self.state, cmd)
+            elif knobs.hang_on and cmd.startswith(knobs.hang_on):
+                await self.input.drain_until_eof()
+                return False
+        if not reply.text:
+            return True
+        if not reply.paged:
+            self.write(reply.text)
+            return True
+        lines = reply.text.split("\r\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if cmd and knobs.garble_on and cmd.startswith(knobs.garble_on) and len(lines) > 4:
+            i = len(lines) // 2
+            victim = lines[i]
+            lines[i] = victim[: len(victim) // 3] + "~#!%\x7f?" + victim[2 * len(victim) // 3:]
+        cut = len(lines) // 2 if cmd and knobs.disconnect_on and cmd.startswith(
+            knobs.disconnect_on) else None
+        page = self.state.page_lines
+        out: list[str] = []
+        for n, line in enumerate(lines, 1):
+            if cut is not None and n > cut:
+                await self._send("".join(out))
+                self.process.channel.get_connection().abort()
+                return False
+            out.append(line + "\r\n")
+            if knobs.alarm_every_lines and n % knobs.alarm_every_lines == 0:
+                self.alarm_n += 1
+                out.append(self.p.alarm(self.olt, self.alarm_n))
+            if page and n % page == 0 and n < len(lines):
+                out.append(self.p.more_prompt)
+                await self._send("".join(out))
+                out = []
+                key = await self.input.key()
+                if key is None:
+                    return False
+                self.write(self.p.more_erase)
+                if key in (b"q", b"Q"):
+                    return True
+        await self._send("".join(out))
+        return True
+
+    async def _send(self, text: str) -> None:
+        data = text.encode("utf-8")
+        rate = self.olt.knobs.output_rate_bps
+        # Fixed-size chunks split multi-byte characters across reads, as real boxes do.
+        for i in range(0, len(data), CHUNK):
+            self.process.stdout.write(data[i:i + CHUNK])
+            if rate:
+                await asyncio.sleep(min(CHUNK, len(data) - i) / rate)
+        await self.process.stdout.drain()
+
+
+class _Server(asyncssh.SSHServer):
+    def __init__(self, olt: Olt, connections: set) -> None:
+        self.olt = olt
+        self.connections = connections
+        self.conn: asyncssh.SSHServerConnection | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        self.connections.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connections.discard(self.conn)
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    async def validate_password(self, username: str, password: str) -> bool:
+        if self.olt.knobs.login_delay_s:
+            await asyncio.sleep(self.olt.knobs.login_delay_s)
+        if self.olt.knobs.wrong_password:
+            return False
+        return username == self.olt.username and password == self.olt.password
+
+
+class Simulator:
+    """Serves a fleet of simulated OLTs over SSH on loopback."""
+
+    def __init__(self, olts: Iterable[Olt], host: str = "127.0.0.1", base_port: int = 0) -> None:
+        self.olts = {o.name: o for o in olts}
+        self.host = host
+        self.base_port = base_port
+        self._listeners: dict[str, Any] = {}
+        self._connections: set = set()
+        self._key = asyncssh.generate_private_key("ssh-ed25519")  # loaded once, shared
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- asyncio API ---------------------------------------------------------------------------
+    async def _listen(self, olt: Olt) -> None:
+        personality = PERSONALITIES[olt.platform]
+
+        async def handle(process: asyncssh.SSHServerProcess) -> None:
+            await _Session(olt, personality, process).run()
+
+        server = await asyncssh.create_server(
+            lambda: _Server(olt, self._connections), olt.host, olt.port, server_host_keys=[self._key],
+            process_factory=handle, encoding=None, line_editor=False,
+            keepalive_interval=0, login_timeout=60,
+        )
+        olt.port = server.sockets[0].getsockname()[1]
+        self._listeners[olt.name] = server
+
+    async def start(self) -> None:
+        for i, olt in enumerate(self.olts.values()):
+            olt.host = self.host
+            olt.port = self.base_port + i if self.base_port else 0
+            if not olt.knobs.refuse:
+                await self._listen(olt)
+
+    async def stop(self) -> None:
+        for server in self._listeners.values():
+            server.close()
+        self._listeners.clear()
+        for conn in list(self._connections):
+            conn.abort()
+        await asyncio.sleep(0.05)
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _set_refuse(self, name: str, refuse: bool) -> None:
+        olt = self.olts[name]
+        olt.knobs.refuse = refuse
+        if refuse and name in self._listeners:
+            self._listeners.pop(name).close()
+        elif not refuse and name not in self._listeners:
+            await self._listen(olt)  # same port as before
+
+    # --- thread API (tests, the demo) ----------------------------------------------------------
+    def start_in_thread(self) -> Simulator:
+        ready = threading.Event()
+
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            self._loop.run_until_complete(self.start())
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="olt-simulator", daemon=True)
+        self._thread.start()
+        if not ready.wait(60):
+            raise RuntimeError("simulator did not start")
+        return self
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        """Run fn in the simulator's loop (mutations that must not race a session)."""
+        assert self._loop is not None
+
+        async def wrapper() -> Any:
+            return fn()
+
+        return asyncio.run_coroutine_threadsafe(wrapper(), self._loop).result(30)
+
+    def set_refuse(self, name: str, refuse: bool) -> None:
+        assert self._loop is not None
+        asyncio.run_coroutine_threadsafe(self._set_refuse(name, refuse), self._loop).result(30)
+
+    def stop_thread(self) -> None:
+        if self._loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.stop(), self._loop).result(30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread:
+            self._thread.join(10)
+        self._loop = None
+
+    def __enter__(self) -> Simulator:
+        return self.start_in_thread()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop_thread()

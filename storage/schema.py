@@ -1,0 +1,206 @@
+"""The public schema. Table and column names are a contract with our users' own tools.
+
+Every per-OLT table carries `olt` (the OLT's name, a foreign key to olts.name) so that a query needs
+no join to say which box a row came from. Rows the OLT no longer reports keep their data and get
+`removed_at`; nothing is deleted by a sync. `first_seen` is when the row first appeared,
+`last_seen` when its data last changed or it came back; presence now is `removed_at IS NULL`.
+Timestamps are stored in UTC.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TS = DateTime(timezone=True)
+# BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+def _olt_fk() -> Column:
+    return Column("olt", String(64), ForeignKey("olts.name", onupdate="CASCADE"), nullable=False)
+
+
+def _lifecycle() -> list[Column]:
+    return [Column("first_seen", TS, nullable=False), Column("last_seen", TS, nullable=False),
+            Column("removed_at", TS)]
+
+
+olts = Table(
+    "olts", metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("host", String(255), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("platform", String(64), nullable=False),
+    Column("vendor", String(64)),
+    Column("hostname", String(128)),
+    Column("model", String(64)),
+    Column("firmware", String(128)),
+    Column("patch", String(64)),
+    Column("uptime_s", BigInteger),
+    Column("last_sync_at", TS),
+    Column("first_seen", TS, nullable=False),
+)
+
+boards = Table(
+    "boards", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("slot", Integer, nullable=False),
+    Column("type", String(64)),
+    Column("status", String(64)),
+    *_lifecycle(),
+    UniqueConstraint("olt", "slot"),
+)
+
+pon_ports = Table(
+    "pon_ports", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("port", String(32), nullable=False),
+    Column("admin_state", String(16)),
+    Column("oper_state", String(16)),
+    Column("onu_count", Integer),
+    *_lifecycle(),
+    UniqueConstraint("olt", "port"),
+)
+
+onus = Table(
+    "onus", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("port", String(32), nullable=False),
+    Column("onu_id", Integer, nullable=False),
+    Column("serial", String(12), nullable=False),
+    Column("run_state", String(16), nullable=False),
+    Column("config_state", String(32)),
+    Column("match_state", String(32)),
+    Column("description", Text),
+    Column("client_key", String(64)),
+    Column("equipment", String(64)),
+    Column("firmware", String(64)),
+    Column("distance_m", Integer),
+    Column("last_down_cause", String(128)),
+    Column("last_up_at", TS),
+    Column("last_down_at", TS),
+    Column("rx_power_dbm", Float),
+    Column("tx_power_dbm", Float),
+    Column("olt_rx_power_dbm", Float),
+    Column("temperature_c", Integer),
+    *_lifecycle(),
+    # An ONU that changed port or id keeps its row (same serial): where it was before, and when.
+    Column("moved_at", TS),
+    Column("previous_port", String(32)),
+    Column("previous_onu_id", Integer),
+    UniqueConstraint("olt", "serial"),
+    Index(None, "olt", "port", "onu_id"),
+    Index(None, "client_key"),
+    postgresql_with={"fillfactor": 90},  # room for HOT updates of the state columns
+)
+
+onu_optical_history = Table(
+    "onu_optical_history", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("serial", String(12), nullable=False),
+    Column("sampled_at", TS, nullable=False),
+    Column("rx_power_dbm", Float),
+    Column("tx_power_dbm", Float),
+    Column("olt_rx_power_dbm", Float),
+    Column("temperature_c", Integer),
+    Index(None, "olt", "serial", "sampled_at"),
+    Index(None, "sampled_at"),
+)
+
+macs = Table(
+    "macs", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("mac", String(17), nullable=False),
+    Column("vlan", Integer, nullable=False),
+    Column("port", String(32)),
+    Column("onu_id", Integer),
+    Column("service_port", Integer),
+    Column("gem_port", Integer),
+    Column("type", String(16)),
+    *_lifecycle(),
+    UniqueConstraint("olt", "mac", "vlan"),
+    Index(None, "mac"),
+    postgresql_with={"fillfactor": 90},
+)
+
+service_ports = Table(
+    "service_ports", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("index", Integer, nullable=False),
+    Column("vlan", Integer, nullable=False),
+    Column("user_vlan", Integer),
+    Column("port", String(32), nullable=False),
+    Column("onu_id", Integer),
+    Column("gem_port", Integer),
+    *_lifecycle(),
+    UniqueConstraint("olt", "index"),
+)
+
+clients = Table(
+    "clients", metadata,
+    Column("id", ID, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("name", String(255)),
+    Column("first_seen", TS, nullable=False),
+    Column("last_seen", TS, nullable=False),
+)
+
+unregistered_onus = Table(
+    "unregistered_onus", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("port", String(32), nullable=False),
+    Column("serial", String(12), nullable=False),
+    Column("equipment", String(64)),
+    Column("firmware", String(64)),
+    Column("found_at", TS),
+    *_lifecycle(),
+    UniqueConstraint("olt", "serial"),
+)
+
+sync_runs = Table(
+    "sync_runs", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("dataset", String(32), nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("finished_at", TS, nullable=False),
+    Column("status", String(16), nullable=False),  # ok | failed | held
+    Column("inserted", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("removed", Integer, nullable=False, default=0),
+    Column("moved", Integer, nullable=False, default=0),
+    Column("error", Text),
+    Column("flow_run_id", String(64)),
+    Index(None, "olt", "dataset", "started_at"),
+)

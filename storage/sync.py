@@ -1,0 +1,154 @@
+"""Bring one table's rows for one OLT in line with what the OLT reported, writing only differences.
+
+Insert new rows, update changed ones, leave unchanged ones alone (no write at all), mark missing ones
+`removed_at`, restore rows that come back, and record an ONU that changed port as a move. The caller
+owns the transaction. Works the same on PostgreSQL and SQLite.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, select, update
+
+from oltsync.errors import OltSyncError, ShrinkHeld
+from storage import schema
+
+
+@dataclass
+class Counts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    moved: int = 0
+
+    def __iadd__(self, other: Counts) -> Counts:
+        for f in ("inserted", "updated", "unchanged", "removed", "moved"):
+            setattr(self, f, getattr(self, f) + getattr(other, f))
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(inserted=self.inserted, updated=self.updated, unchanged=self.unchanged,
+                    removed=self.removed, moved=self.moved)
+
+
+@dataclass(frozen=True)
+class TableSync:
+    table: Table
+    key: tuple[str, ...]  # identity of a row within one OLT
+    columns: tuple[str, ...]  # data columns, compared and written
+    deadband: dict[str, str] = field(default_factory=dict)  # column -> setting name
+    moves: tuple[str, ...] = ()  # a change of these columns is a move, remembered
+    guarded: bool = True  # subject to the shrink guard
+
+
+TABLES: dict[str, TableSync] = {
+    "boards": TableSync(schema.boards, ("slot",), ("type", "status")),
+    "pon_ports": TableSync(schema.pon_ports, ("port",), ("admin_state", "oper_state")),
+    "onus": TableSync(
+        schema.onus, ("serial",),
+        ("port", "onu_id", "run_state", "config_state", "match_state", "description",
+         "client_key", "equipment", "firmware", "distance_m", "last_down_cause", "last_up_at",
+         "last_down_at", "rx_power_dbm", "tx_power_dbm", "olt_rx_power_dbm", "temperature_c"),
+        deadband={"rx_power_dbm": "power_deadband_db", "tx_power_dbm": "power_deadband_db",
+                  "olt_rx_power_dbm": "power_deadband_db", "temperature_c": "temperature_deadband"},
+        moves=("port", "onu_id"),
+    ),
+    # MAC tables age and refill with traffic: a big drop is normal (an area outage), not suspicious.
+    "macs": TableSync(schema.macs, ("mac", "vlan"),
+                      ("port", "onu_id", "service_port", "gem_port", "type"), guarded=False),
+    "service_ports": TableSync(schema.service_ports, ("index",),
+                               ("vlan", "user_vlan", "port", "onu_id", "gem_port")),
+    "unregistered_onus": TableSync(schema.unregistered_onus, ("serial",),
+                                   ("port", "equipment", "firmware", "found_at"), guarded=False),
+}
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    allow_shrink: bool = False
+    shrink_ratio: float = 0.5
+    shrink_min_rows: int = 10
+    power_deadband_db: float = 0.5
+    temperature_deadband: float = 3.0
+
+
+def _same(a: Any, b: Any, band: float) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, datetime) or isinstance(b, datetime):
+        return _utc(a) == _utc(b)
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(a, b, abs_tol=1e-9) or abs(a - b) < band
+    return a == b
+
+
+def _utc(v: datetime) -> datetime:
+    # SQLite hands timestamps back naive; we only ever store UTC.
+    return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+
+
+def sync_table(conn: Connection, name: str, olt: str, rows: list[dict[str, Any]],
+               now: datetime, opts: SyncOptions) -> Counts:
+    spec = TABLES[name]
+    t = spec.table
+    cols = [t.c.id, t.c.removed_at, *(t.c[k] for k in spec.key), *(t.c[c] for c in spec.columns)]
+    existing = {tuple(r._mapping[k] for k in spec.key): r._mapping
+                for r in conn.execute(select(*cols).where(t.c.olt == olt))}
+    present = sum(1 for r in existing.values() if r["removed_at"] is None)
+    if (spec.guarded and not opts.allow_shrink and present >= opts.shrink_min_rows
+            and len(rows) < present * opts.shrink_ratio):
+        raise ShrinkHeld(
+            f"{olt}: {name} would shrink from {present} to {len(rows)} rows (below "
+            f"{opts.shrink_ratio:.0%}); held back, nothing changed. If the OLT really lost them, "
+            f"run sync-olt with allow_shrink=true.")
+    bands = {c: float(getattr(opts, s)) for c, s in spec.deadband.items()}
+    counts = Counts()
+    inserts: list[dict[str, Any]] = []
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    seen: set[tuple] = set()
+    for row in rows:
+        key = tuple(row.get(k) for k in spec.key)
+        if key in seen:
+            raise OltSyncError(f"{olt}: the OLT reported {name} {dict(zip(spec.key, key))} twice")
+        seen.add(key)
+        values = {c: row.get(c) for c in spec.columns}
+        old = existing.get(key)
+        if old is None:
+            inserts.append({"olt": olt, **dict(zip(spec.key, key)), **values,
+                            "first_seen": now, "last_seen": now})
+            counts.inserted += 1
+            continue
+        changed = [c for c in spec.columns if not _same(old[c], values[c], bands.get(c, 0.0))]
+        if old["removed_at"] is not None:
+            upd = {**values, "removed_at": None, "last_seen": now}
+            counts.inserted += 1  # came back
+        elif changed:
+            upd = {**values, "last_seen": now}
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+            continue
+        if spec.moves and old["removed_at"] is None and any(c in changed for c in spec.moves):
+            upd.update(moved_at=now, **{f"previous_{c}": old[c] for c in spec.moves})
+            counts.moved += 1
+        upd["_id"] = old["id"]
+        updates[tuple(sorted(upd))].append(upd)
+    if inserts:
+        conn.execute(t.insert(), inserts)
+    for keys, params in updates.items():
+        # Bind names must differ from column names in an UPDATE's SET clause.
+        stmt = (update(t).where(t.c.id == bindparam("_id"))
+                .values({k: bindparam(f"v_{k}") for k in keys if k != "_id"}))
+        conn.execute(stmt, [{(k if k == "_id" else f"v_{k}"): v for k, v in p.items()}
+                            for p in params])
+    gone = [{"_id": r["id"]} for k, r in existing.items() if r["removed_at"] is None and k not in seen]
+    if gone:
+        conn.execute(update(t).where(t.c.id == bindparam("_id")).values(removed_at=now), gone)
+        counts.removed = len(gone)
+    return counts
