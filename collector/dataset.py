@@ -126,7 +126,9 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
             result.parse_s += time.perf_counter() - t1
     ctx.enter([])
     for name, table in tables.items():
-        rows = list(table.values())
+        # Every row carries every column the profile maps for its table (None where not printed).
+        columns = {c for cmd in spec.commands if cmd.table == name for c in cmd.fields}
+        rows = [{**dict.fromkeys(columns), **row} for row in table.values()]
         rowlib.check_required(olt, name, rows)
         result.tables[name] = rows
     return result

@@ -69,7 +69,7 @@ class SessionPool:
             try:
                 yield sess
             except BaseException:
-                sess.close()
+                sess.close(graceful=False)
                 with self._lock:
                     self._open -= 1
                 raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,6 +100,21 @@ def guarded_class(device_type: str) -> type:
     return _GUARDED[device_type]
 
 
+def _cause(exc: BaseException) -> str:
+    """What went wrong at connect time, in words (netmiko hides the socket error in __context__)."""
+    inner = exc.__context__ or exc
+    # paramiko's NoValidConnectionsError keeps the per-address socket errors in .errors
+    causes = [inner, exc, *getattr(inner, "errors", {}).values()]
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused"
+    if isinstance(inner, TimeoutError) or "timed out" in str(inner).lower():
+        return "timed out"
+    if "DNS failure" in str(exc) or isinstance(inner, socket.gaierror):
+        return "host name does not resolve"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"SSH failed ({first})"
+
+
 class OltSession:
     """An open, prepared session. `send` returns the command's output without echo or prompt."""
 
@@ -126,13 +142,9 @@ class OltSession:
             log.debug("%s: authentication failed: %s", t.name, type(exc).__name__)
             raise LoginError(t.name, None, f"login failed: the OLT at {t.host}:{t.port} rejected "
                                            f"user '{t.username}' (check the password; not retried)") from None
-        except (NetmikoTimeoutException, TimeoutError) as exc:
-            raise UnreachableError(t.name, None, f"cannot reach {t.host}:{t.port}: timed out "
-                                                 f"({type(exc).__name__})", transient=True) from None
-        except (ConnectionRefusedError, paramiko.SSHException, OSError, EOFError) as exc:
-            cause = "connection refused" if isinstance(exc, ConnectionRefusedError) or (
-                "refused" in str(exc).lower()) else f"SSH failed: {exc}"
-            raise UnreachableError(t.name, None, f"cannot reach {t.host}:{t.port}: {cause}",
+        except (NetmikoTimeoutException, TimeoutError, ConnectionError, paramiko.SSHException,
+                OSError, EOFError) as exc:
+            raise UnreachableError(t.name, None, f"cannot reach {t.host}:{t.port}: {_cause(exc)}",
                                    transient=True) from None
         except ReadTimeout:
             raise UnreachableError(t.name, None, "logged in but the OLT never showed its prompt",
@@ -170,11 +182,16 @@ class OltSession:
         self.commands_sent += 1
         return out
 
-    def close(self) -> None:
+    def close(self, graceful: bool = True) -> None:
+        """Log out (graceful), or just drop the connection when the session is in an unknown state
+        (a hung or half-read command): a graceful logout would wait on a box that is not answering."""
         if self.conn is None:
             return
         try:
-            self.conn.disconnect()
+            if graceful:
+                self.conn.disconnect()
+            else:
+                self.conn.paramiko_cleanup()
         except Exception as exc:  # closing a broken session must not hide the real error
             log.debug("%s: disconnect: %s", self.target.name, exc)
         self.conn = None

@@ -1,0 +1,126 @@
+"""Shared fixtures: a real PostgreSQL database, SQLite files, the OLT simulator over real SSH, and one
+Prefect test harness (a temporary Prefect server) for the whole session."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+import yaml
+from sqlalchemy import text
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+PG_ADMIN = os.environ.get("OLTSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+DATA_TABLES = ["onu_optical_history", "sync_runs", "clients", "macs", "service_ports",
+               "unregistered_onus", "onus", "pon_ports", "boards", "olts"]
+
+
+def _pg_available() -> str | None:
+    try:
+        psycopg2.connect(PG_ADMIN, connect_timeout=3).close()
+        return None
+    except psycopg2.OperationalError as exc:
+        return str(exc).strip()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh database on the machine's PostgreSQL, migrated to head; dropped afterwards."""
+    problem = _pg_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI and is not reachable at {PG_ADMIN}: {problem}")
+        pytest.skip(f"PostgreSQL not reachable ({problem})")
+    name = f"oltsync_test_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(PG_ADMIN)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://")
+    url = f"{base}/{name}"
+    from storage import migrate
+
+    migrate.upgrade(url)
+    yield url
+    from storage.db import dispose_all
+
+    dispose_all()
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture
+def pg(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The PostgreSQL test database, emptied, and made the collector's database for this test."""
+    from storage.db import get_engine
+
+    with get_engine(pg_url).begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+    monkeypatch.setenv("OLTSYNC_DATABASE_URL", pg_url)
+    yield pg_url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    from storage import migrate
+
+    url = f"sqlite:///{tmp_path / 'oltsync.db'}"
+    migrate.upgrade(url)
+    monkeypatch.setenv("OLTSYNC_DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+class SimFleet:
+    """A running simulator plus the inventory file and password variable that point at it."""
+
+    def __init__(self, olts: list, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from simulator.server import Simulator
+        from simulator.truth import inventory
+
+        self.olts = {o.name: o for o in olts}
+        self.sim = Simulator(olts).start_in_thread()
+        env = "OLTSYNC_TEST_OLT_PASSWORD"
+        for o in olts:
+            monkeypatch.setenv(f"{env}_{o.name.upper().replace('-', '_')}", o.password)
+        self.inventory_path = tmp / "inventory.yaml"
+        self.inventory_path.write_text(yaml.safe_dump(inventory(olts, env, per_olt_env=True)))
+
+    def truth(self) -> dict:
+        from simulator.truth import fleet_truth
+
+        return {o["name"]: o for o in self.sim.call(lambda: fleet_truth(list(self.olts.values())))["olts"]}
+
+    def stop(self) -> None:
+        self.sim.stop_thread()
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Factory: fleet(n_olts, n_onus, seed) -> a running SimFleet, stopped after the test."""
+    from simulator.fleet import generate_fleet
+
+    started: list[SimFleet] = []
+
+    def make(n_olts: int = 3, n_onus: int = 64, seed: int = 1) -> SimFleet:
+        f = SimFleet(generate_fleet(n_olts, n_onus, seed), tmp_path, monkeypatch)
+        started.append(f)
+        return f
+
+    yield make
+    for f in started:
+        f.stop()

@@ -1,0 +1,111 @@
+"""Pure functions: normal forms, row building, merging, totals, client keys."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from collector import normalize
+from collector.rows import build_rows, client_rows, merge
+from oltsync.errors import ParseError
+from oltsync.settings import DEFAULT_CLIENT_PATTERN
+from platforms import profile
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("485754431A2B3C4D", "HWTC1A2B3C4D"),
+    ("HWTC-1A2B3C4D", "HWTC1A2B3C4D"),
+    ("hwtc1a2b3c4d", "HWTC1A2B3C4D"),
+    ("485754431A2B3C4D (HWTC-1A2B3C4D)", "HWTC1A2B3C4D"),
+    ("5A544547C0FFEE01", "ZTEGC0FFEE01"),
+])
+def test_serial(raw: str, expected: str) -> None:
+    assert normalize.serial(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["1234", "00000000DEADBEEF", "HWTC1A2B3C4G"])
+def test_bad_serial(raw: str) -> None:
+    with pytest.raises(normalize.ValueProblem):
+        normalize.serial(raw)
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("e4c2-d1ab-cdef", "e4:c2:d1:ab:cd:ef"),
+    ("E4:C2:D1:AB:CD:EF", "e4:c2:d1:ab:cd:ef"),
+    ("e4c2.d1ab.cdef", "e4:c2:d1:ab:cd:ef"),
+])
+def test_mac(raw: str, expected: str) -> None:
+    assert normalize.mac(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [("0/ 1/0", "0/1/0"), ("0 /1 /0", "0/1/0"),
+                                          ("0/1 /0", "0/1/0"), ("0/12/15", "0/12/15")])
+def test_port(raw: str, expected: str) -> None:
+    assert normalize.port(raw) == expected
+
+
+def test_timestamps_to_utc() -> None:
+    assert normalize.value("last_up_at", "2026-10-28 08:12:44-03:00") == datetime(
+        2026, 10, 28, 11, 12, 44, tzinfo=UTC)
+    # no offset printed: the OLT's own time zone from the inventory
+    assert normalize.value("last_up_at", "2026-10-28 08:12:44", ZoneInfo("America/Sao_Paulo")) == \
+        datetime(2026, 10, 28, 11, 12, 44, tzinfo=UTC)
+
+
+def test_nulls_and_numbers() -> None:
+    assert normalize.value("rx_power_dbm", "-") is None
+    assert normalize.value("rx_power_dbm", "-27.51") == -27.51
+    assert normalize.value("uptime_s", "11d22h5m17s") == ((11 * 24 + 22) * 60 + 5) * 60 + 17
+    with pytest.raises(normalize.ValueProblem):
+        normalize.value("run_state", "working")
+
+
+def _spec(name: str):  # noqa: ANN202
+    return next(c for c in profile.load("huawei_smartax").all_commands() if c.name == name)
+
+
+def test_build_rows_checks_the_per_port_total() -> None:
+    spec = _spec("info")
+    recs = [{"PORT": "0/ 1/0", "ONU_ID": "3", "SERIAL": "485754431A2B3C4D", "RUN_STATE": "online",
+             "CONFIG_STATE": "normal", "MATCH_STATE": "match", "DESCRIPTION": "", "TOTAL": ""},
+            {"PORT": "0/ 1/0", "ONU_ID": "", "SERIAL": "", "RUN_STATE": "", "CONFIG_STATE": "",
+             "MATCH_STATE": "", "DESCRIPTION": "", "TOTAL": "2"}]
+    with pytest.raises(ParseError, match="0/1/0 reports 2 rows but 1 were read"):
+        build_rows("olt-x", "display ont info 0 all", spec, recs, {})
+    recs[1]["TOTAL"] = "1"
+    rows = build_rows("olt-x", "display ont info 0 all", spec, recs, {})
+    assert rows == [{"port": "0/1/0", "onu_id": 3, "serial": "HWTC1A2B3C4D", "run_state": "online",
+                     "config_state": "normal", "match_state": "match", "description": None}]
+
+
+def test_bad_value_names_olt_command_and_field() -> None:
+    spec = _spec("info")
+    recs = [{"PORT": "0/1/0", "ONU_ID": "3", "SERIAL": "0000000000000000", "RUN_STATE": "online",
+             "CONFIG_STATE": "", "MATCH_STATE": "", "DESCRIPTION": "", "TOTAL": ""}]
+    with pytest.raises(ParseError) as err:
+        build_rows("olt-x", "display ont info 0 all", spec, recs, {})
+    assert str(err.value).startswith("olt-x running 'display ont info 0 all': serial:")
+
+
+def test_merge_primary_creates_later_enrich() -> None:
+    table: dict = {}
+    merge("o", "c1", "onus", table, [{"port": "0/1/0", "onu_id": 1, "serial": "HWTC00000001"},
+                                     {"port": "0/1/0", "onu_id": 1, "description": "x"}], True)
+    merge("o", "c2", "onus", table, [{"port": "0/1/0", "onu_id": 1, "rx_power_dbm": -20.0},
+                                     {"port": "0/1/0", "onu_id": 9, "rx_power_dbm": -21.0}], False)
+    assert list(table.values()) == [{"port": "0/1/0", "onu_id": 1, "serial": "HWTC00000001",
+                                     "description": "x", "rx_power_dbm": -20.0}]
+    with pytest.raises(ParseError, match="conflicting serial"):
+        merge("o", "c1", "onus", table, [{"port": "0/1/0", "onu_id": 1, "serial": "HWTC00000002"}],
+              True)
+
+
+def test_client_keys_from_descriptions() -> None:
+    onus = [{"description": "00612345_Conceição_Gonçalves"}, {"description": "POSTE-741"},
+            {"description": None}, {"description": "00612345_Conceição_Gonçalves"},
+            {"description": "4512 - João da Silva"}]
+    clients = client_rows(onus, DEFAULT_CLIENT_PATTERN)
+    assert clients == {"00612345": "Conceição Gonçalves", "4512": "João da Silva"}
+    assert [o["client_key"] for o in onus] == ["00612345", None, None, "00612345", "4512"]
