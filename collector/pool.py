@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from collector.session import OltSession, Target
 from oltsync.errors import LoginError
@@ -34,51 +34,58 @@ class SessionPool:
         self._login_error: LoginError | None = None
         self.logins = 0
         self.peak = 0
-        self._open = 0
+        self._busy = 0
+        self._first_login = threading.Lock()
 
     def __repr__(self) -> str:
         return f"SessionPool({self.name}, max_sessions={self.max_sessions})"
 
+    def _open_session(self) -> OltSession:
+        # Until one login has succeeded, logins go one at a time: a wrong password is tried once.
+        with self._first_login if self.logins == 0 else nullcontext():
+            with self._lock:
+                if self._login_error is not None:
+                    raise self._login_error
+                if self._target is None:
+                    self._target = self._target_factory()
+                target = self._target
+            try:
+                sess = OltSession(target, self.profile).open()
+            except LoginError as exc:
+                with self._lock:
+                    self._login_error = exc
+                raise
+            with self._lock:
+                self.logins += 1
+            return sess
+
     @contextmanager
     def session(self) -> Iterator[OltSession]:
+        """Borrow a session; a session whose user raised is dropped, not returned."""
         with self._slots:
             with self._lock:
                 if self._login_error is not None:
                     raise self._login_error
                 sess = self._idle.pop() if self._idle else None
-                if sess is None:
-                    if self._target is None:
-                        self._target = self._target_factory()
-                    target = self._target
-                    self._open += 1
-                    self.peak = max(self.peak, self._open)
             if sess is None:
-                try:
-                    sess = OltSession(target, self.profile).open()
-                except LoginError as exc:
-                    with self._lock:
-                        self._login_error = exc
-                        self._open -= 1
-                    raise
-                except BaseException:
-                    with self._lock:
-                        self._open -= 1
-                    raise
-                with self._lock:
-                    self.logins += 1
+                sess = self._open_session()
+            with self._lock:
+                self._busy += 1
+                self.peak = max(self.peak, self._busy + len(self._idle))
             try:
                 yield sess
             except BaseException:
                 sess.close(graceful=False)
-                with self._lock:
-                    self._open -= 1
                 raise
-            with self._lock:
-                self._idle.append(sess)
+            else:
+                with self._lock:
+                    self._idle.append(sess)
+            finally:
+                with self._lock:
+                    self._busy -= 1
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
-            self._open -= len(idle)
         for sess in idle:
             sess.close()

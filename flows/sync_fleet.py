@@ -66,7 +66,7 @@ def sync_fleet(inventory_path: str | None = None, concurrency: int = 8,
     summary = database_summary(get_engine())
     create_markdown_artifact(markdown=f"```\n{format_summary(summary)}\n```", key="fleet-inventory")
     if failed:
-        lines = [f"{n}: {e}" for n, e in sorted(failed.items())]
+        lines = [e if e.startswith(f"{n}:") else f"{n}: {e}" for n, e in sorted(failed.items())]
         raise FleetFailed(f"{len(failed)} of {len(names) + len(inventory.problems)} OLTs failed:\n"
                           + "\n".join(lines))
     return {"olts": results, "summary": summary}

@@ -120,5 +120,5 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
                           description=reports.olt_markdown(rep))
     if rep["status"] != "ok":
         errors = [d["error"] for d in rep["datasets"] if d.get("error")]
-        raise OltSyncFailed("; ".join(errors))
+        raise OltSyncFailed("; ".join(dict.fromkeys(errors)))  # a login error fails every dataset
     return rep

@@ -138,6 +138,7 @@ class Olt:
     knobs: Knobs = field(default_factory=Knobs)
     # Every line the OLT received, in order: what the safety tests inspect.
     received: list[str] = field(default_factory=list)
+    login_attempts: int = 0
     host: str = "127.0.0.1"
     port: int = 0
 

@@ -186,6 +186,7 @@ class _Server(asyncssh.SSHServer):
         return True
 
     async def validate_password(self, username: str, password: str) -> bool:
+        self.olt.login_attempts += 1
         if self.olt.knobs.login_delay_s:
             await asyncio.sleep(self.olt.knobs.login_delay_s)
         if self.olt.knobs.wrong_password:
