@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -75,9 +76,23 @@ class TemplateError(Exception):
 _INPUT_LINE = re.compile(r"Input Line: (.*)$", re.S)
 
 
+_local = threading.local()
+
+
+def _fsm(template: str) -> textfsm.TextFSM:
+    """A compiled template for this thread (compiling costs more than parsing a port's output)."""
+    cache = _local.__dict__.setdefault("fsms", {})
+    fsm = cache.get(template)
+    if fsm is None:
+        fsm = cache[template] = textfsm.TextFSM(io.StringIO(_template_text(template)))
+    else:
+        fsm.Reset()
+    return fsm
+
+
 def parse(template: str, text: str) -> list[dict[str, str]]:
     """Parse text with template; records as dicts of template value names to strings."""
-    fsm = textfsm.TextFSM(io.StringIO(_template_text(template)))
+    fsm = _fsm(template)
     try:
         rows = fsm.ParseText(text)
     except textfsm.TextFSMError as exc:

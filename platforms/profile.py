@@ -89,6 +89,7 @@ class Profile(_Strict):
     vendor: str
     netmiko: NetmikoSpec
     prompt_suffix: str
+    pager: str | None = None  # the "more" prompt, answered with a space if the box pages anyway
     context_exit: str = "exit"
     noise: NoiseSpec = NoiseSpec()
     errors: list[str] = Field(default_factory=list)

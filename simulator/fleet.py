@@ -116,6 +116,7 @@ class Knobs:
     disconnect_on: str | None = None  # command prefix during whose output the session drops
     garble_on: str | None = None  # command prefix whose output gets a corrupted line
     reject: str | None = None  # command prefix the OLT answers with its unknown-command error
+    ignore_scroll: bool = False  # keep paging even after `scroll` (old firmware, odd AAA profiles)
 
 
 @dataclass

@@ -165,7 +165,8 @@ class HuaweiSmartax(Personality):
             if m.group(1) is None and state.smart:
                 return Reply(ask="scroll", text="{ <cr>|number<U><10,512> }:", paged=False)
             n = int(m.group(1)) if m.group(1) else None
-            state.page_lines = n if n is None or 10 <= n <= 512 else state.page_lines
+            if not olt.knobs.ignore_scroll:
+                state.page_lines = n if n is None or 10 <= n <= 512 else state.page_lines
             return Reply(paged=False)
         if cmd == "infoswitch cli OFF" and self._LEVEL[mode] >= 1:
             return Reply(paged=False)
@@ -190,7 +191,8 @@ class HuaweiSmartax(Personality):
                                   "log on\r\n", close=True, paged=False)
             return Reply(paged=False)
         if question == "scroll":
-            state.page_lines = None
+            if not olt.knobs.ignore_scroll:
+                state.page_lines = None
             return Reply(paged=False)
         if question.startswith("smart:"):
             if line.strip():

@@ -149,6 +149,7 @@ class _Session:
                 key = await self.input.key()
                 if key is None:
                     return False
+                self.olt.received.append(key.decode("utf-8", "replace"))
                 self.write(self.p.more_erase)
                 if key in (b"q", b"Q"):
                     return True

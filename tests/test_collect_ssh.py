@@ -59,6 +59,20 @@ def test_onus_over_ssh_equal_truth_with_alarms_and_split_utf8(fleet) -> None:
                for o in got.values())
 
 
+def test_box_that_keeps_paging(fleet) -> None:
+    f = fleet(1, 150)
+    olt = next(iter(f.olts.values()))
+    f.sim.call(lambda: setattr(olt.knobs, "ignore_scroll", True))
+    sess = OltSession(target(olt, read_timeout=20), PROFILE).open()
+    try:
+        result = collect(olt.name, sess, PROFILE, "onus")
+    finally:
+        sess.close()
+    truth = {o["serial"]: _norm_truth_onu(o) for o in f.truth()[olt.name]["onus"]}
+    assert {r["serial"]: _norm_row(r) for r in result.tables["onus"]} == truth
+    assert olt.received.count(" ") >= 3  # pages answered with a space
+
+
 def test_wrong_password_is_clear_and_not_retried(fleet) -> None:
     f = fleet(1, 8)
     olt = next(iter(f.olts.values()))

@@ -38,7 +38,8 @@ def diff_olt(engine: Engine, truth: dict) -> dict[str, Any]:
     problems: dict[str, Any] = {}
     for table, key in TABLE_KEYS.items():
         expected = {_key(r, key): r for r in truth[table]}
-        columns = list(truth[table][0].keys()) if truth[table] else [key] if isinstance(key, str) else list(key)
+        key_cols = [key] if isinstance(key, str) else list(key)
+        columns = list(truth[table][0].keys()) if truth[table] else key_cols
         got = present_rows(engine, table, truth["name"], columns)
         if got != expected:
             missing = [k for k in expected if k not in got]

@@ -1,0 +1,86 @@
+"""Sync one simulated OLT end to end and say where the time goes.
+
+    .venv/bin/python -m bench.one_olt --onus 2048 [--db postgresql+psycopg2://postgres@127.0.0.1/bench]
+
+The simulator runs in its own process (as a real OLT would be elsewhere); the flow runs here against a
+temporary Prefect server. Prints seconds per stage for a first sync (empty database) and a re-sync
+(nothing changed), the Prefect task runs per OLT, and the rows written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _fresh_pg(admin: str, name: str) -> str:
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    conn.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.cursor().execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://") + f"/{name}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--onus", type=int, default=2048)
+    ap.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--json", help="write the figures here")
+    args = ap.parse_args()
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    tmp = Path(tempfile.mkdtemp(prefix="oltsync-bench-"))
+    os.environ["OLTSYNC_OLT_PASSWORD"] = "bench-password"
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "--olts", "1", "--onus", str(args.onus),
+         "--inventory-out", str(tmp / "inv.yaml"), "--truth-out", str(tmp / "truth.json")],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        sim.stdout.readline()  # "simulating ..." once listening
+        url = _fresh_pg(args.pg_admin, "oltsync_bench")
+        os.environ["OLTSYNC_DATABASE_URL"] = url
+        from prefect.testing.utilities import prefect_test_harness
+
+        from flows.sync_olt import sync_olt
+        from storage import migrate
+
+        migrate.upgrade(url)
+        figures = {}
+        with prefect_test_harness(server_startup_timeout=120):
+            for label in ("first sync", "re-sync (nothing changed)"):
+                t0 = time.perf_counter()
+                rep = sync_olt(olt_name="olt-001", inventory_path=str(tmp / "inv.yaml"))
+                wall = time.perf_counter() - t0
+                figures[label] = {"wall_s": round(wall, 2), "report": rep}
+        for label, fig in figures.items():
+            rep = fig["report"]
+            print(f"\n{label}: {fig['wall_s']:.2f} s wall for {args.onus} ONUs "
+                  f"({rep['logins']} SSH logins, 6 task runs)")
+            print(f"  {'dataset':<14}{'commands':>9}{'scrape s':>10}{'parse s':>9}{'store s':>9}"
+                  f"{'rows':>7}  inserted/updated/unchanged/removed")
+            for d in rep["datasets"]:
+                c = d["counts"]
+                print(f"  {d['dataset']:<14}{d['commands']:>9}{d['scrape_s']:>10.3f}{d['parse_s']:>9.3f}"
+                      f"{d['store_s']:>9.3f}{d['rows']:>7}  {c['inserted']}/{c['updated']}/"
+                      f"{c['unchanged']}/{c['removed']}")
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=1, default=str))
+    finally:
+        sim.terminate()
+        sim.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
