@@ -42,6 +42,7 @@ def main() -> int:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     tmp = Path(tempfile.mkdtemp(prefix="oltsync-bench-"))
     os.environ["OLTSYNC_OLT_PASSWORD"] = "bench-password"
+    os.environ["OLTSYNC_KNOWN_HOSTS"] = str(tmp / "known_hosts")  # the simulator's key is new each run
     sim = subprocess.Popen(
         [sys.executable, "-m", "simulator", "--olts", "1", "--onus", str(args.onus),
          "--inventory-out", str(tmp / "inv.yaml"), "--truth-out", str(tmp / "truth.json")],

@@ -57,6 +57,8 @@ def expansions(spec: CommandSpec, tables: dict[str, rowlib.Table]) -> list[dict[
         for r in rows:
             seen.setdefault(r.get(fe.distinct), {fe.distinct: r.get(fe.distinct)})
         rows = list(seen.values())
+    if fe.range:
+        rows = [{**r, "n": n} for r in rows for n in range(1, int(r.get(fe.range) or 0) + 1)]
     return [{**_port_vars(r), **fe.vars} for r in rows]
 
 
@@ -126,6 +128,8 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
             result.parse_s += time.perf_counter() - t1
     ctx.enter([])
     for name, table in tables.items():
+        if name.startswith("_"):
+            continue  # scratch: only fed expansions
         # Every row carries every column the profile maps for its table (None where not printed).
         columns = {c for cmd in spec.commands if cmd.table == name for c in cmd.fields}
         rows = [{**dict.fromkeys(columns), **row} for row in table.values()]

@@ -2,17 +2,32 @@
 
 Datasets of one OLT run in parallel threads and borrow a session each. A session that raised is
 closed (its CLI state is unknown); a wrong password is remembered so that no second login is tried.
+
+An optional `slot` (e.g. one slot of a fleet-wide Prefect concurrency limit) is held for as long as
+each session is open, so that limit counts SSH sessions, not commands. Slots are only ever *tried*,
+never waited for while holding one: a pool that already has a session and finds the limit full
+waits for its own session to come back instead. Waiting for a second slot while holding a first
+would deadlock a fleet whose every slot is held by such a waiter.
 """
 
 from __future__ import annotations
 
+import logging
+import random
 import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from collector.session import OltSession, Target
-from oltsync.errors import LoginError
+from oltsync.errors import CollectError, LoginError, UnreachableError
+from oltsync.settings import backoff_s
 from platforms.profile import Profile
+
+# A held slot; the pool exits it when the session closes. The factory returns None when none is free.
+SlotFactory = Callable[[], "AbstractContextManager[object] | None"]
+log = logging.getLogger("oltsync.pool")
+SLOT_POLL_S = 0.5  # between tries for a free slot (plus jitter), unless a session comes back first
 
 
 class SessionPool:
@@ -20,7 +35,9 @@ class SessionPool:
     credentials are resolved only where the login happens."""
 
     def __init__(self, name: str, target: Callable[[], Target], profile: Profile,
-                 max_sessions: int = 2) -> None:
+                 max_sessions: int = 2, slot: SlotFactory | None = None,
+                 slot_wait_s: float = 1800.0, connect_attempts: int = 1,
+                 retry_backoff_s: float = 2.0) -> None:
         if max_sessions < 1:
             raise ValueError("max_sessions must be at least 1")
         self.name = name
@@ -28,64 +45,123 @@ class SessionPool:
         self._target: Target | None = None
         self.profile = profile
         self.max_sessions = max_sessions
-        self._slots = threading.BoundedSemaphore(max_sessions)
-        self._lock = threading.Lock()
+        self._borrowers = threading.BoundedSemaphore(max_sessions)
+        self._cond = threading.Condition()
         self._idle: list[OltSession] = []
-        self._login_error: LoginError | None = None
+        # A wrong password, or an OLT still unreachable after every attempt, fails the pool's
+        # later requests at once: no second login to lock the account, no second round of waits.
+        self._login_error: CollectError | None = None
+        self.connect_attempts = max(1, connect_attempts)
+        self.retry_backoff_s = retry_backoff_s
         self.logins = 0
         self.peak = 0
         self._busy = 0
         self._first_login = threading.Lock()
+        self._slot = slot
+        self.slot_wait_s = slot_wait_s
+        self._held: dict[int, AbstractContextManager[object]] = {}  # id(session) -> its slot
 
     def __repr__(self) -> str:
         return f"SessionPool({self.name}, max_sessions={self.max_sessions})"
 
-    def _open_session(self) -> OltSession:
+    def _open_session(self) -> OltSession | None:
+        """A new logged-in session, or None when the fleet-wide limit has no free slot."""
         # Until one login has succeeded, logins go one at a time: a wrong password is tried once.
         with self._first_login if self.logins == 0 else nullcontext():
-            with self._lock:
+            with self._cond:
                 if self._login_error is not None:
                     raise self._login_error
                 if self._target is None:
                     self._target = self._target_factory()
                 target = self._target
+            held = self._slot() if self._slot is not None else nullcontext()
+            if held is None:
+                return None
             try:
-                sess = OltSession(target, self.profile).open()
-            except LoginError as exc:
-                with self._lock:
+                sess = self._login(target)
+            except (LoginError, UnreachableError) as exc:
+                held.__exit__(None, None, None)
+                with self._cond:
                     self._login_error = exc
+                    self._cond.notify_all()
                 raise
-            with self._lock:
+            except BaseException:
+                held.__exit__(None, None, None)
+                raise
+            with self._cond:
                 self.logins += 1
+                self._held[id(sess)] = held
             return sess
+
+    def _login(self, target: Target) -> OltSession:
+        """Open a session, retrying transient network failures with backoff and jitter."""
+        for attempt in range(1, self.connect_attempts + 1):
+            try:
+                return OltSession(target, self.profile).open()
+            except UnreachableError as exc:
+                if not exc.transient or attempt == self.connect_attempts:
+                    if attempt > 1:
+                        exc.args = (f"{exc} (after {attempt} attempts)",)
+                    raise
+                delay = backoff_s(attempt, self.retry_backoff_s)
+                log.warning("%s; trying again in %.1f s (attempt %d of %d)", exc, delay,
+                            attempt + 1, self.connect_attempts)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _take(self) -> OltSession:
+        deadline = time.monotonic() + self.slot_wait_s
+        while True:
+            with self._cond:
+                if self._login_error is not None:
+                    raise self._login_error
+                if self._idle:
+                    return self._idle.pop()
+            sess = self._open_session()
+            if sess is not None:
+                return sess
+            if time.monotonic() >= deadline:
+                raise UnreachableError(
+                    self.name, None, f"no fleet-wide SSH session slot came free within "
+                                     f"{self.slot_wait_s:.0f} s (other syncs hold them all)",
+                    transient=True)
+            with self._cond:  # woken early when one of our sessions comes back or closes
+                if not self._idle and self._login_error is None:
+                    self._cond.wait(SLOT_POLL_S * (1 + random.random()))
+
+    def _close(self, sess: OltSession, graceful: bool) -> None:
+        try:
+            sess.close(graceful=graceful)
+        finally:
+            with self._cond:
+                held = self._held.pop(id(sess), None)
+                self._cond.notify()  # a waiter may now open one in its place
+            if held is not None:
+                held.__exit__(None, None, None)
 
     @contextmanager
     def session(self) -> Iterator[OltSession]:
         """Borrow a session; a session whose user raised is dropped, not returned."""
-        with self._slots:
-            with self._lock:
-                if self._login_error is not None:
-                    raise self._login_error
-                sess = self._idle.pop() if self._idle else None
-            if sess is None:
-                sess = self._open_session()
-            with self._lock:
+        with self._borrowers:
+            sess = self._take()
+            with self._cond:
                 self._busy += 1
                 self.peak = max(self.peak, self._busy + len(self._idle))
             try:
                 yield sess
             except BaseException:
-                sess.close(graceful=False)
+                self._close(sess, graceful=False)
                 raise
             else:
-                with self._lock:
+                with self._cond:
                     self._idle.append(sess)
+                    self._cond.notify()
             finally:
-                with self._lock:
+                with self._cond:
                     self._busy -= 1
 
     def close(self) -> None:
-        with self._lock:
+        with self._cond:
             idle, self._idle = self._idle, []
         for sess in idle:
-            sess.close()
+            self._close(sess, graceful=True)

@@ -23,7 +23,7 @@ MERGE_KEYS: dict[str, tuple[str, ...]] = {
     "pon_ports": ("port",),
     "onus": ("port", "onu_id"),
     "macs": ("mac", "vlan"),
-    "service_ports": ("index",),
+    "service_ports": ("port", "onu_id", "index"),
     "unregistered_onus": ("serial",),
 }
 # Columns a finished row must have, or the dataset is wrong and must not be stored.
@@ -50,7 +50,7 @@ def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str
         scope = {**rec, **context}
         if spec.totals and rec.get(spec.totals.field):
             per = spec.totals.per
-            group = normalize.value(per, spec.fields[per].format_map(scope), tz)
+            group = normalize.value(per, spec.fields[per].format_map(scope), tz) if per else None
             totals[group] = int(rec[spec.totals.field])
             continue
         row: Row = {}
@@ -61,8 +61,9 @@ def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str
                 raise ParseError(olt, command, f"profile field {column} uses {exc} which the "
                                                f"template {spec.template} does not produce") from None
             mapping = spec.values.get(column)
-            if mapping is not None and raw.strip() in mapping:
-                mapped = mapping[raw.strip()]
+            if mapping is not None and (raw.strip() in mapping or "*" in mapping):
+                # "*" maps every value the list does not name (e.g. any ZTE phase but working)
+                mapped = mapping.get(raw.strip(), mapping.get("*"))
                 raw = "" if mapped is None else mapped
             try:
                 row[column] = normalize.value(column, raw, tz)
@@ -73,8 +74,9 @@ def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str
         rows.append(row)
     if spec.totals:
         per = spec.totals.per
-        keys = MERGE_KEYS[spec.table]
-        counted = Counter(g for g, _ in {(r.get(per), tuple(r.get(k) for k in keys)) for r in rows})
+        keys = _merge_key(spec.table, spec.fields)
+        counted = Counter(g for g, _ in {(r.get(per) if per else None, tuple(r.get(k) for k in keys))
+                                         for r in rows})
         for group, expected in totals.items():
             if counted.get(group, 0) != expected:
                 raise ParseError(olt, command, f"{per} {group} reports {expected} rows but "
@@ -82,10 +84,16 @@ def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str
     return rows
 
 
+def _merge_key(table_name: str, columns: Any) -> tuple[str, ...]:
+    # a scratch table's rows are identified by all their columns
+    key = MERGE_KEYS.get(table_name)
+    return key if key is not None else tuple(sorted(columns))
+
+
 def merge(olt: str, command: str, table_name: str, table: Table, rows: list[Row],
           primary: bool) -> None:
     """Fold rows into table. The primary command creates rows; later ones only enrich them."""
-    key_cols = MERGE_KEYS[table_name]
+    key_cols = _merge_key(table_name, rows[0] if rows else ())
     for row in rows:
         key = tuple(row.get(c) for c in key_cols)
         existing = table.get(key)

@@ -28,6 +28,7 @@ from netmiko.exceptions import (
 )
 from netmiko.ssh_dispatcher import CLASS_MAPPER
 
+from collector import host_keys
 from collector.allowlist import Guard
 from oltsync.errors import CollectError, LoginError, UnreachableError
 from platforms.profile import Profile
@@ -48,6 +49,8 @@ class Target:
     conn_timeout: float = 10.0
     auth_timeout: float = 20.0
     read_timeout: float = 120.0
+    host_key_policy: str = "accept-new"
+    known_hosts: str = "~/.config/oltsync/known_hosts"
 
 
 class _Utf8Channel(SSHChannel):
@@ -77,9 +80,17 @@ def guarded_class(device_type: str) -> type:
         base = CLASS_MAPPER[device_type]
 
         class Guarded(base):  # type: ignore[misc, valid-type]
-            def __init__(self, *args: Any, olt_name: str, **kwargs: Any) -> None:
+            def __init__(self, *args: Any, olt_name: str, host_key_policy: str = "accept-new",
+                         known_hosts: str = "", **kwargs: Any) -> None:
                 self._guard = Guard(olt_name)
+                self._host_key_policy = host_key_policy
+                self._known_hosts = known_hosts
                 super().__init__(*args, **kwargs)
+
+            def _build_ssh_client(self) -> paramiko.SSHClient:
+                client = super()._build_ssh_client()
+                host_keys.prepare(client, self._host_key_policy, self._known_hosts)
+                return client
 
             def establish_connection(self, *args: Any, **kwargs: Any) -> None:
                 super().establish_connection(*args, **kwargs)
@@ -140,13 +151,22 @@ class OltSession:
                 banner_timeout=t.auth_timeout, read_timeout_override=None,
                 session_timeout=t.read_timeout, fast_cli=True, allow_agent=False,
                 use_keys=False, ssh_strict=False, system_host_keys=False,
+                host_key_policy=t.host_key_policy, known_hosts=t.known_hosts,
             )
         except NetmikoAuthenticationException as exc:
+            if "timeout" in str(exc.__context__ or exc).lower():
+                # paramiko reports a box too slow to answer the login as an auth failure
+                raise UnreachableError(t.name, None, f"cannot reach {t.host}:{t.port}: no answer to "
+                                                     f"the login within {t.auth_timeout:.0f} s",
+                                       transient=True) from None
             log.debug("%s: authentication failed: %s", t.name, type(exc).__name__)
             raise LoginError(t.name, None, f"login failed: the OLT at {t.host}:{t.port} rejected "
                                            f"user '{t.username}' (check the password; not retried)") from None
         except (NetmikoTimeoutException, TimeoutError, ConnectionError, paramiko.SSHException,
                 OSError, EOFError) as exc:
+            refused_key = host_keys.explain(t.name, t.host, t.port, exc, t.known_hosts)
+            if refused_key is not None:
+                raise refused_key from None
             raise UnreachableError(t.name, None, f"cannot reach {t.host}:{t.port}: {_cause(exc)}",
                                    transient=True) from None
         except ReadTimeout:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
 from storage import schema
@@ -45,6 +45,26 @@ def worst_optical(onus: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]
     levels.sort(key=lambda o: o["rx_power_dbm"])
     return [{k: o.get(k) for k in ("port", "onu_id", "serial", "rx_power_dbm", "description")}
             for o in levels[:n]]
+
+
+def onu_counts(engine: Engine) -> dict[str, tuple[int, int]]:
+    """Present ONUs per OLT: (total, online)."""
+    o = schema.onus
+    online = func.sum(case((o.c.run_state == "online", 1), else_=0))
+    q = select(o.c.olt, func.count(), online).where(o.c.removed_at.is_(None)).group_by(o.c.olt)
+    with engine.connect() as conn:
+        return {olt: (int(total), int(on or 0)) for olt, total, on in conn.execute(q)}
+
+
+def fleet_table(results: dict[str, dict[str, Any]], problems: tuple[str, ...],
+                counts: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+    """One row per OLT of the fleet run, invalid inventory entries included."""
+    table = [{"olt": n, "status": r["status"], "onus": counts.get(n, (None, None))[0],
+              "online": counts.get(n, (None, None))[1], "seconds": r.get("seconds"),
+              "error": r.get("error") or ""} for n, r in results.items()]
+    table += [{"olt": p.split(":", 1)[0], "status": "invalid", "onus": None, "online": None,
+               "seconds": None, "error": p} for p in problems]
+    return table
 
 
 def database_summary(engine: Engine, olts: list[str] | None = None) -> dict[str, Any]:

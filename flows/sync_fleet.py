@@ -1,69 +1,123 @@
 """sync-fleet: read the inventory, run one sync-olt per OLT with bounded concurrency, fail at the end
-if any OLT failed (after all the others completed), leave a fleet summary artifact.
+if any OLT failed (after all the others completed), leave a fleet summary and a progress artifact.
 
-Fan-out: per-OLT subflows, each called from a wrapper task on a ThreadPoolTaskRunner bounded by
-`concurrency` (one process; the default).
+Fan-out, one wrapper task per OLT on a ThreadPoolTaskRunner bounded by `concurrency`:
+- "subflow" (default): each wrapper calls sync-olt as a subflow in this process;
+- "deployment": each wrapper calls `run_deployment` of the one-OLT deployment and waits for it, so
+  every worker of the pool, on every host that runs one, shares the fleet.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.report import database_summary, format_summary
-from flows.sync_olt import sync_olt
+from flows.limits import check_ssh_limit
+from flows.report import database_summary, fleet_table, format_summary, onu_counts
+from flows.sync_olt import OltSyncFailed, sync_olt
 from oltsync import inventory as inv
-from oltsync.errors import OltSyncError
+from oltsync.errors import ConfigError, OltSyncError
+from oltsync.settings import Settings
 from storage import migrate
 from storage.db import get_engine
+
+Fanout = Literal["subflow", "deployment"]
+OLT_DEPLOYMENT = "sync-olt/one-olt"
+CHILD_TIMEOUT_S = 3900  # sync-olt's own timeout is 1 h; a child still not final after this failed
 
 
 class FleetFailed(OltSyncError):
     pass
 
 
+def _run_olt_deployment(deployment: str, olt_name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """One OLT as its own flow run of the one-OLT deployment, on whichever worker picks it up."""
+    from prefect.deployments import run_deployment
+
+    ctx = get_run_context()
+    parent = ctx.task_run.flow_run_id if getattr(ctx, "task_run", None) else None
+    run = run_deployment(deployment, parameters=parameters, flow_run_name=olt_name,
+                         timeout=CHILD_TIMEOUT_S, poll_interval=2, tags=["oltsync"],
+                         idempotency_key=f"{parent}:{olt_name}" if parent else None)
+    state = run.state
+    if state is None or not state.is_final():
+        raise OltSyncFailed(f"{olt_name}: flow run {run.name} was not finished after "
+                            f"{CHILD_TIMEOUT_S} s (is a worker polling the pool?)")
+    if not state.is_completed():
+        raise OltSyncFailed(state.message or f"{olt_name}: flow run {run.name} ended {state.name}")
+    return {"olt": olt_name, "status": "ok", "flow_run": str(run.id),
+            "seconds": round(run.total_run_time.total_seconds(), 2)}
+
+
 @task(name="sync-one", task_run_name="{olt_name}", cache_policy=NO_CACHE)
 def sync_one(olt_name: str, inventory_path: str | None, max_sessions: int | None,
-             allow_shrink: bool) -> dict[str, Any]:
-    return sync_olt(olt_name=olt_name, inventory_path=inventory_path, max_sessions=max_sessions,
-                    allow_shrink=allow_shrink)
+             allow_shrink: bool, via_deployment: str | None = None) -> dict[str, Any]:
+    params: dict[str, Any] = {"olt_name": olt_name, "inventory_path": inventory_path,
+                              "max_sessions": max_sessions, "allow_shrink": allow_shrink}
+    if via_deployment:
+        # None means "the worker's default" (OLTSYNC_INVENTORY, the entry's max_sessions).
+        return _run_olt_deployment(via_deployment, olt_name,
+                                   {k: v for k, v in params.items() if v is not None})
+    return sync_olt(**params)
 
 
-@flow(name="sync-fleet", log_prints=True)
+def fleet_run_name() -> str:
+    """Fleet runs are found by when they ran (UTC), not by a random name."""
+    return f"fleet {datetime.now(UTC):%Y-%m-%d %H:%M}Z"
+
+
+@flow(name="sync-fleet", flow_run_name=fleet_run_name, log_prints=True)
 def sync_fleet(inventory_path: str | None = None, concurrency: int = 8,
-               max_sessions: int | None = None, allow_shrink: bool = False) -> dict[str, Any]:
-    """Sync every enabled OLT of the inventory."""
+               max_sessions: int | None = None, allow_shrink: bool = False,
+               fanout: Fanout = "subflow", olt_deployment: str = OLT_DEPLOYMENT) -> dict[str, Any]:
+    """Sync every enabled OLT of the inventory, `concurrency` OLTs at a time."""
     log = get_run_logger()
+    if fanout not in ("subflow", "deployment"):
+        raise ConfigError(f"fanout must be 'subflow' or 'deployment', not {fanout!r}")
     migrate.check()  # a database problem fails the run before any OLT is touched
+    check_ssh_limit(Settings.from_env())
     inventory = inv.load(inventory_path)
     names = [o.name for o in inventory.enabled]
-    log.info("syncing %d OLTs, %d at a time", len(names), concurrency)
+    log.info("syncing %d OLTs, %d at a time, as %ss", len(names), concurrency, fanout)
+    progress = create_progress_artifact(0.0, key="fleet-progress",
+                                        description=f"OLTs synced of {len(names)}")
     results: dict[str, dict[str, Any]] = {}
     with ThreadPoolTaskRunner(max_workers=max(1, concurrency)) as runner:
-        futures = {name: runner.submit(sync_one, parameters={
+        futures = {runner.submit(sync_one, parameters={
             "olt_name": name, "inventory_path": inventory_path, "max_sessions": max_sessions,
-            "allow_shrink": allow_shrink}) for name in names}
-        for name, fut in futures.items():
+            "allow_shrink": allow_shrink,
+            "via_deployment": olt_deployment if fanout == "deployment" else None}): name
+            for name in names}
+        for done, fut in enumerate(as_completed(list(futures)), start=1):
+            name = futures[fut]
             value = fut.result(raise_on_failure=False)
             if isinstance(value, BaseException):
                 results[name] = {"olt": name, "status": "failed", "error": str(value)}
             else:
                 results[name] = value
+            update_progress_artifact(progress, 100.0 * done / max(1, len(names)),
+                                     description=f"{done} of {len(names)} OLTs done")
+    results = {n: results[n] for n in names}  # inventory order for the table
     failed = {n: r["error"] for n, r in results.items() if r["status"] != "ok"}
     failed.update({p.split(":", 1)[0]: "inventory: " + p for p in inventory.problems})
-    table = [{"olt": n, "status": r["status"], "onus": (r.get("onus") or {}).get("total"),
-              "online": (r.get("onus") or {}).get("online"), "seconds": r.get("seconds"),
-              "error": r.get("error") or ""} for n, r in results.items()]
-    table += [{"olt": p.split(":", 1)[0], "status": "invalid", "onus": None, "online": None,
-               "seconds": None, "error": p} for p in inventory.problems]
-    create_table_artifact(table=table, key="fleet-last-sync",
+    engine = get_engine()
+    create_table_artifact(table=fleet_table(results, inventory.problems, onu_counts(engine)),
+                          key="fleet-last-sync",
                           description=f"{len(names) - len(set(failed) & set(names))} of "
                                       f"{len(names)} OLTs synced")
-    summary = database_summary(get_engine())
+    summary = database_summary(engine)
     create_markdown_artifact(markdown=f"```\n{format_summary(summary)}\n```", key="fleet-inventory")
     if failed:
         lines = [e if e.startswith(f"{n}:") else f"{n}: {e}" for n, e in sorted(failed.items())]

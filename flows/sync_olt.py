@@ -21,12 +21,14 @@ from collector.dataset import DatasetResult
 from collector.pool import SessionPool
 from collector.run import collect_dataset, make_pool
 from flows import report as reports
+from flows.limits import check_ssh_limit, ssh_slot
 from oltsync import inventory as inv
 from oltsync.errors import OltSyncError
 from oltsync.settings import Settings
 from platforms import profile as profiles
 from storage import migrate, store
 from storage.db import database_url, get_engine
+from storage.olt_lock import olt_lock
 from storage.sync import SyncOptions
 
 
@@ -36,8 +38,10 @@ class OltSyncFailed(OltSyncError):
 
 @task(name="collect", task_run_name="collect-{dataset}", cache_policy=NO_CACHE)
 def collect_task(entry: inv.OltEntry, dataset: str, pool: SessionPool,
-                 client_pattern: str) -> DatasetResult:
-    return collect_dataset(pool, entry, dataset, client_pattern)
+                 settings: Settings) -> DatasetResult:
+    return collect_dataset(pool, entry, dataset, settings.client_pattern,
+                           attempts=settings.dataset_attempts,
+                           retry_backoff_s=settings.retry_backoff_s)
 
 
 @task(name="store", cache_policy=NO_CACHE)
@@ -93,7 +97,9 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
     """Sync one OLT. Credentials come from the inventory's references, never from parameters."""
     started = datetime.now(UTC)
     settings = Settings.from_env()
-    migrate.check(database_url(settings))  # fail before touching the OLT
+    url = database_url(settings)
+    migrate.check(url)  # fail before touching the OLT
+    check_ssh_limit(settings)
     entry = inv.load(inventory_path).get(olt_name)
     profile = profiles.load(entry.platform)
     names = datasets or list(profile.datasets)
@@ -104,16 +110,17 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
     opts = SyncOptions(allow_shrink=allow_shrink, shrink_ratio=settings.shrink_ratio,
                        shrink_min_rows=settings.shrink_min_rows,
                        power_deadband_db=settings.power_deadband_db)
-    pool = make_pool(entry, max_sessions)
-    try:
-        futures = collect_task.map(unmapped(entry), names, unmapped(pool),
-                                   unmapped(settings.client_pattern))
-        outcomes = [f.result(raise_on_failure=False) for f in futures]
-    finally:
-        pool.close()
     ctx = get_run_context()
     flow_run_id = str(ctx.flow_run.id) if getattr(ctx, "flow_run", None) else None
-    rep = store_task(entry, outcomes, names, opts, flow_run_id, started)
+    with olt_lock(get_engine(url), olt_name, settings.olt_lock_wait_s):
+        pool = make_pool(entry, max_sessions, slot=ssh_slot(settings, olt_name), settings=settings)
+        try:
+            futures = collect_task.map(unmapped(entry), names, unmapped(pool),
+                                       unmapped(settings))
+            outcomes = [f.result(raise_on_failure=False) for f in futures]
+        finally:
+            pool.close()
+        rep = store_task(entry, outcomes, names, opts, flow_run_id, started)
     rep["logins"] = pool.logins
     rep["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 2)
     create_table_artifact(table=reports.olt_table(rep), key=_artifact_key(olt_name),

@@ -1,4 +1,5 @@
-"""Command line: `python -m oltsync demo | sync | db upgrade | db check | summary`."""
+"""Command line: `python -m oltsync demo | sync | db upgrade|check|current | summary | bootstrap |
+status | drain | prune`."""
 
 from __future__ import annotations
 
@@ -23,6 +24,20 @@ def main(argv: list[str] | None = None) -> int:
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade", "check", "current"])
     sub.add_parser("summary", help="what the inventory database holds now")
+    b = sub.add_parser("bootstrap", help="prepare the Prefect server and the database (re-runnable)")
+    b.add_argument("--skip", action="append", default=[],
+                   help="skip a step: 'work pool', 'block types', 'concurrency limits', "
+                        "'zombie automation', 'database', 'deployments'")
+    st = sub.add_parser("status", help="next, running and late runs; pool health; each OLT's last sync")
+    st.add_argument("--json", action="store_true")
+    dr = sub.add_parser("drain", help="pause the pool, wait for running syncs, restart, resume")
+    dr.add_argument("--pool", help="work pool (default $OLTSYNC_WORK_POOL or oltsync)")
+    dr.add_argument("--restart", help="command that restarts the worker(s), e.g. "
+                                      "'systemctl restart oltsync-worker'")
+    dr.add_argument("--timeout", type=float, default=3900)
+    pr = sub.add_parser("prune", help="delete optical history and sync_runs past retention, now")
+    pr.add_argument("--optical-days", type=int)
+    pr.add_argument("--sync-runs-days", type=int)
     args = ap.parse_args(argv)
 
     from oltsync.errors import OltSyncError
@@ -57,6 +72,33 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(migrate.current() or "no schema")
             return 0
+        if args.cmd == "bootstrap":
+            from oltsync import bootstrap
+
+            bootstrap.run(set(args.skip))
+            print("bootstrap done")
+            return 0
+        if args.cmd == "status":
+            return _status(args.json)
+        if args.cmd == "drain":
+            from oltsync.drain import drain
+            from oltsync.settings import Settings
+
+            drain(args.pool or Settings.from_env().work_pool, args.restart, args.timeout)
+            return 0
+        if args.cmd == "prune":
+            from oltsync.settings import Settings
+            from storage import migrate
+            from storage.db import get_engine
+            from storage.prune import prune
+
+            cfg = Settings.from_env()
+            migrate.check()
+            print(prune(get_engine(), cfg.optical_retention_days if args.optical_days is None
+                        else args.optical_days,
+                        cfg.sync_runs_retention_days if args.sync_runs_days is None
+                        else args.sync_runs_days))
+            return 0
         if args.cmd == "summary":
             from flows.report import database_summary, format_summary
             from storage.db import get_engine
@@ -67,6 +109,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 1
+
+
+def _status(as_json: bool) -> int:
+    """Print what it can: an unreachable Prefect API or database is reported, not fatal."""
+    import json
+
+    from oltsync.settings import Settings
+    from oltsync.status import format_status, gather_olts, gather_prefect
+    from storage.db import get_engine
+
+    prefect: dict | str
+    olts: list | str
+    try:
+        prefect = gather_prefect(Settings.from_env().work_pool)
+    except Exception as exc:  # status must still show the database part
+        prefect = f"{type(exc).__name__}: {exc}"
+    try:
+        olts = gather_olts(get_engine())
+    except Exception as exc:
+        olts = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    if as_json:
+        print(json.dumps({"prefect": prefect, "olts": olts}, indent=2, default=str))
+    else:
+        print(format_status(prefect, olts))
+    return 0 if isinstance(prefect, dict) and isinstance(olts, list) else 1
 
 
 if __name__ == "__main__":

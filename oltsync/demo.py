@@ -19,6 +19,8 @@ PASSWORD_ENV = "OLTSYNC_DEMO_OLT_PASSWORD"
 def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo-out") -> int:
     from flows.report import database_summary, format_summary
     from flows.sync_fleet import sync_fleet
+    from oltsync.bootstrap import ensure_ssh_limit
+    from oltsync.settings import Settings
     from storage import migrate
     from storage.db import database_url, get_engine, safe_url
 
@@ -26,6 +28,10 @@ def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo
     out.mkdir(exist_ok=True)
     password = secrets.token_urlsafe(12)  # exists only in this process
     os.environ[PASSWORD_ENV] = password
+    # The simulator makes a new host key on every start: keep its keys apart from real OLTs'.
+    known = out / "simulator_known_hosts"
+    known.unlink(missing_ok=True)
+    os.environ["OLTSYNC_KNOWN_HOSTS"] = str(known)
     fleet = generate_fleet(olts, onus, seed)
     for o in fleet:
         o.password = password
@@ -37,6 +43,7 @@ def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo
         print(f"simulated fleet: {olts} Huawei SmartAX OLTs x {onus} ONUs on 127.0.0.1 "
               f"(inventory: {inv_path})")
         print("running the sync-fleet flow (a temporary Prefect server starts first)...")
+        ensure_ssh_limit(Settings.from_env())  # what `python -m oltsync bootstrap` does on a server
         state = sync_fleet(inventory_path=str(inv_path), return_state=True)
     print(f"\nsync-fleet: {state.name}")
     print(format_summary(database_summary(get_engine(url))))

@@ -15,7 +15,8 @@ from parsers.textfsm_parse import Noise, template_path
 
 PROFILES = Path(__file__).parent
 
-# The tables a dataset may produce; each dataset's rows are stored in one transaction.
+# The tables a dataset may produce; each dataset's rows are stored in one transaction. A table whose
+# name starts with "_" is a scratch table: it only feeds `for_each` expansions and is never stored.
 TABLES = {"olt", "boards", "pon_ports", "onus", "macs", "service_ports", "unregistered_onus"}
 
 
@@ -28,15 +29,18 @@ class ForEach(_Strict):
 
     table: str
     distinct: str | None = None  # one expansion per distinct value of this column
+    # one expansion per n in 1..int(row[range]) of each row (e.g. each port of a line card)
+    range: str | None = None
     match: dict[str, str] = Field(default_factory=dict)  # column -> regex the row must match
     vars: dict[str, str] = Field(default_factory=dict)  # constants added to the expansion
 
 
 class Totals(_Strict):
-    """A per-group count the box prints (e.g. per PON port): rows read must equal it."""
+    """A count the box prints, per group (e.g. per PON port) or for the whole output (per unset):
+    the rows read must equal it."""
 
     field: str
-    per: str
+    per: str | None = None
 
 
 class CommandSpec(_Strict):
@@ -56,7 +60,7 @@ class CommandSpec(_Strict):
     @field_validator("table")
     @classmethod
     def _known_table(cls, v: str) -> str:
-        if v not in TABLES:
+        if v not in TABLES and not v.startswith("_"):
             raise ValueError(f"unknown table {v!r}; one of {sorted(TABLES)}")
         return v
 

@@ -42,7 +42,7 @@ class Onu:
     run_state: str
     description: str | None
     equipment: str
-    firmware: str
+    firmware: str | None
     distance_m: int | None
     last_down_cause: str | None
     last_up_at: datetime | None
@@ -97,9 +97,9 @@ class PonPort:
 class Unregistered:
     port: str
     serial: str
-    equipment: str
-    firmware: str
-    found_at: datetime
+    equipment: str | None
+    firmware: str | None
+    found_at: datetime | None
 
 
 @dataclass
@@ -116,7 +116,20 @@ class Knobs:
     disconnect_on: str | None = None  # command prefix during whose output the session drops
     garble_on: str | None = None  # command prefix whose output gets a corrupted line
     reject: str | None = None  # command prefix the OLT answers with its unknown-command error
+    truncate_on: str | None = None  # command prefix whose output loses its second half (prompt kept)
     ignore_scroll: bool = False  # keep paging even after `scroll` (old firmware, odd AAA profiles)
+    # 0: the command faults above fire every time; N: only the first N times (a transient fault)
+    fault_times: int = 0
+    faults_fired: int = 0
+
+    def fires(self, prefix: str | None, command: str | None) -> bool:
+        """Whether the fault keyed by `prefix` hits `command` now (and count it)."""
+        if not prefix or not command or not command.startswith(prefix):
+            return False
+        if self.fault_times and self.faults_fired >= self.fault_times:
+            return False
+        self.faults_fired += 1
+        return True
 
 
 @dataclass
@@ -126,7 +139,7 @@ class Olt:
     hostname: str
     model: str
     firmware: str
-    patch: str
+    patch: str | None
     booted_at: datetime
     username: str
     password: str
@@ -319,6 +332,23 @@ def generate_olt(index: int, n_onus: int, seed: int, platform: str = "huawei_sma
     return olt
 
 
+PLATFORMS = ("huawei_smartax", "zte_c300", "zte_c600")
+
+
 def generate_fleet(n_olts: int, n_onus: int, seed: int = 1,
                    platform: str = "huawei_smartax") -> list[Olt]:
-    return [generate_olt(i, n_onus, seed, platform) for i in range(n_olts)]
+    """`platform` is one platform, or several separated by commas for a mixed fleet (OLT i gets
+    the i-th, cycling)."""
+    platforms = [p.strip() for p in platform.split(",") if p.strip()]
+    unknown = set(platforms) - set(PLATFORMS)
+    if unknown or not platforms:
+        raise ValueError(f"unknown platform(s) {sorted(unknown)}; known: {', '.join(PLATFORMS)}")
+    olts = []
+    for i in range(n_olts):
+        p = platforms[i % len(platforms)]
+        if p.startswith("zte_"):
+            from simulator.zte_fleet import generate_zte_olt
+            olts.append(generate_zte_olt(i, n_onus, seed, p))
+        else:
+            olts.append(generate_olt(i, n_onus, seed, p))
+    return olts

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,10 +19,12 @@ import asyncssh
 from simulator.fleet import Olt
 from simulator.huawei_smartax import HuaweiSmartax
 from simulator.personality import Personality, Reply, SessionState
+from simulator.zte import ZteC300, ZteC600
 
 log = logging.getLogger("simulator")
 
-PERSONALITIES: dict[str, Personality] = {"huawei_smartax": HuaweiSmartax()}
+PERSONALITIES: dict[str, Personality] = {
+    "huawei_smartax": HuaweiSmartax(), "zte_c300": ZteC300(), "zte_c600": ZteC600()}
 CHUNK = 4096
 
 
@@ -112,9 +115,9 @@ class _Session:
         if cmd is not None:
             if knobs.command_latency_s:
                 await asyncio.sleep(knobs.command_latency_s)
-            if knobs.reject and cmd.startswith(knobs.reject):
+            if knobs.fires(knobs.reject, cmd):
                 reply = self.p.unknown(self.olt, self.state, cmd)
-            elif knobs.hang_on and cmd.startswith(knobs.hang_on):
+            elif knobs.fires(knobs.hang_on, cmd):
                 await self.input.drain_until_eof()
                 return False
         if not reply.text:
@@ -125,12 +128,13 @@ class _Session:
         lines = reply.text.split("\r\n")
         if lines and lines[-1] == "":
             lines.pop()
-        if cmd and knobs.garble_on and cmd.startswith(knobs.garble_on) and len(lines) > 4:
+        if len(lines) > 4 and knobs.fires(knobs.garble_on, cmd):
             i = len(lines) // 2
             victim = lines[i]
             lines[i] = victim[: len(victim) // 3] + "~#!%\x7f?" + victim[2 * len(victim) // 3:]
-        cut = len(lines) // 2 if cmd and knobs.disconnect_on and cmd.startswith(
-            knobs.disconnect_on) else None
+        if len(lines) > 4 and knobs.fires(knobs.truncate_on, cmd):
+            del lines[len(lines) // 3: 2 * len(lines) // 3]  # a table that lost rows in the middle
+        cut = len(lines) // 2 if knobs.fires(knobs.disconnect_on, cmd) else None
         page = self.state.page_lines
         out: list[str] = []
         for n, line in enumerate(lines, 1):
@@ -168,17 +172,22 @@ class _Session:
 
 
 class _Server(asyncssh.SSHServer):
-    def __init__(self, olt: Olt, connections: set) -> None:
+    def __init__(self, olt: Olt, sim: Simulator) -> None:
         self.olt = olt
-        self.connections = connections
+        self.connections = sim._connections
+        self.sim = sim
         self.conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         self.connections.add(conn)
+        self.sim.peak_connections = max(self.sim.peak_connections, len(self.connections))
+        self.span = [time.monotonic(), float("inf")]
+        self.sim.connection_spans.append(self.span)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self.conn)
+        self.span[1] = time.monotonic()
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -204,9 +213,25 @@ class Simulator:
         self.base_port = base_port
         self._listeners: dict[str, Any] = {}
         self._connections: set = set()
+        # Fleet-wide, for tests of the SSH session limit: the most connections open at once, and
+        # each connection's [opened, closed] (monotonic seconds) as this server saw it.
+        self.peak_connections = 0
+        self.connection_spans: list[list[float]] = []
         self._key = asyncssh.generate_private_key("ssh-ed25519")  # loaded once, shared
+        self._olt_keys: dict[str, Any] = {}  # an OLT whose key was changed (replaced hardware)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+
+    def peak_overlap(self, grace_s: float = 0.1) -> int:
+        """Most connections open at once, forgiving a close seen up to `grace_s` after the client
+        let go (its next login may arrive before this server has processed the EOF)."""
+        spans = list(self.connection_spans)
+        events = sorted([(a, 1) for a, _ in spans] + [(b - grace_s, -1) for _, b in spans])
+        peak = cur = 0
+        for _, d in events:
+            cur += d
+            peak = max(peak, cur)
+        return peak
 
     # --- asyncio API ---------------------------------------------------------------------------
     async def _listen(self, olt: Olt) -> None:
@@ -216,7 +241,8 @@ class Simulator:
             await _Session(olt, personality, process).run()
 
         server = await asyncssh.create_server(
-            lambda: _Server(olt, self._connections), olt.host, olt.port, server_host_keys=[self._key],
+            lambda: _Server(olt, self), olt.host, olt.port,
+            server_host_keys=[self._olt_keys.get(olt.name, self._key)],
             process_factory=handle, encoding=None, line_editor=False,
             keepalive_interval=0, login_timeout=60,
         )
@@ -279,6 +305,17 @@ class Simulator:
     def set_refuse(self, name: str, refuse: bool) -> None:
         assert self._loop is not None
         asyncio.run_coroutine_threadsafe(self._set_refuse(name, refuse), self._loop).result(30)
+
+    def change_host_key(self, name: str) -> None:
+        """Give one OLT a new SSH host key, as a replaced or re-installed box has (same port)."""
+        assert self._loop is not None
+
+        async def change() -> None:
+            self._olt_keys[name] = asyncssh.generate_private_key("ssh-ed25519")
+            await self._set_refuse(name, True)
+            await self._set_refuse(name, False)
+
+        asyncio.run_coroutine_threadsafe(change(), self._loop).result(30)
 
     def stop_thread(self) -> None:
         if self._loop is None:

@@ -42,7 +42,8 @@ def current(url: str | None = None) -> str | None:
     except SQLAlchemyError as exc:
         orig = getattr(exc, "orig", None) or exc
         raise DatabaseError(f"database {safe_url(url)} is unreachable: "
-                            f"{str(orig).strip().splitlines()[0]}") from None
+                            f"{str(orig).strip().splitlines()[0]} (check that the server is up and "
+                            "OLTSYNC_DATABASE_URL / OLTSYNC_DATABASE_BLOCK point at it)") from None
 
 
 def check(url: str | None = None) -> None:

@@ -10,6 +10,7 @@ Timestamps are stored in UTC.
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Column,
     DateTime,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 
 metadata = MetaData(
@@ -117,7 +119,6 @@ onus = Table(
     UniqueConstraint("olt", "serial"),
     Index(None, "olt", "port", "onu_id"),
     Index(None, "client_key"),
-    postgresql_with={"fillfactor": 90},  # room for HOT updates of the state columns
 )
 
 onu_optical_history = Table(
@@ -148,7 +149,6 @@ macs = Table(
     *_lifecycle(),
     UniqueConstraint("olt", "mac", "vlan"),
     Index(None, "mac"),
-    postgresql_with={"fillfactor": 90},
 )
 
 service_ports = Table(
@@ -162,7 +162,8 @@ service_ports = Table(
     Column("onu_id", Integer),
     Column("gem_port", Integer),
     *_lifecycle(),
-    UniqueConstraint("olt", "index"),
+    # ZTE numbers service ports per ONU, Huawei per OLT: the ONU is part of the identity.
+    UniqueConstraint("olt", "port", "onu_id", "index"),
 )
 
 clients = Table(
@@ -204,3 +205,10 @@ sync_runs = Table(
     Column("flow_run_id", String(64)),
     Index(None, "olt", "dataset", "started_at"),
 )
+
+# Room for HOT updates of the state columns of the two tables rewritten most (fillfactor 90).
+# Set after creation: SQLAlchemy 2.0 has no table option for it (and prefect 3.8.8 needs 2.0).
+FILLFACTOR_TABLES = ("onus", "macs")
+for _name in FILLFACTOR_TABLES:
+    event.listen(metadata.tables[_name], "after_create",
+                 DDL(f"ALTER TABLE {_name} SET (fillfactor = 90)").execute_if(dialect="postgresql"))

@@ -62,8 +62,9 @@ TABLES: dict[str, TableSync] = {
     # MAC tables age and refill with traffic: a big drop is normal (an area outage), not suspicious.
     "macs": TableSync(schema.macs, ("mac", "vlan"),
                       ("port", "onu_id", "service_port", "gem_port", "type"), guarded=False),
-    "service_ports": TableSync(schema.service_ports, ("index",),
-                               ("vlan", "user_vlan", "port", "onu_id", "gem_port")),
+    # ZTE numbers service ports per ONU (1, 2, ...), Huawei per OLT: the ONU is in the key.
+    "service_ports": TableSync(schema.service_ports, ("port", "onu_id", "index"),
+                               ("vlan", "user_vlan", "gem_port")),
     "unregistered_onus": TableSync(schema.unregistered_onus, ("serial",),
                                    ("port", "equipment", "firmware", "found_at"), guarded=False),
 }

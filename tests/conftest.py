@@ -31,6 +31,14 @@ def _pg_available() -> str | None:
         return str(exc).strip()
 
 
+@pytest.fixture(autouse=True)
+def _known_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test records the simulator's host keys in a file of its own (ports get reused)."""
+    path = tmp_path / "known_hosts"
+    monkeypatch.setenv("OLTSYNC_KNOWN_HOSTS", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh database on the machine's PostgreSQL, migrated to head; dropped afterwards."""
@@ -81,7 +89,11 @@ def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def prefect_harness() -> Iterator[None]:
     from prefect.testing.utilities import prefect_test_harness
 
+    from oltsync.bootstrap import ensure_ssh_limit
+    from oltsync.settings import Settings
+
     with prefect_test_harness(server_startup_timeout=120):
+        ensure_ssh_limit(Settings.from_env())  # the fleet-wide SSH session limit the flows require
         yield
 
 
@@ -111,13 +123,15 @@ class SimFleet:
 
 @pytest.fixture
 def fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    """Factory: fleet(n_olts, n_onus, seed) -> a running SimFleet, stopped after the test."""
+    """Factory: fleet(n_olts, n_onus, seed, platform) -> a running SimFleet, stopped after the test.
+    `platform` may list several, comma-separated, for a mixed fleet."""
     from simulator.fleet import generate_fleet
 
     started: list[SimFleet] = []
 
-    def make(n_olts: int = 3, n_onus: int = 64, seed: int = 1) -> SimFleet:
-        f = SimFleet(generate_fleet(n_olts, n_onus, seed), tmp_path, monkeypatch)
+    def make(n_olts: int = 3, n_onus: int = 64, seed: int = 1,
+             platform: str = "huawei_smartax") -> SimFleet:
+        f = SimFleet(generate_fleet(n_olts, n_onus, seed, platform), tmp_path, monkeypatch)
         started.append(f)
         return f
 

@@ -9,7 +9,7 @@ import pytest
 
 from parsers.textfsm_parse import TEMPLATES, TemplateError, parse
 from platforms import profile
-from tests.fixture_cases import FIXTURES, cases, expected, parse_raw, template_for
+from tests.fixture_cases import FIXTURES, cases, expected, parse_raw, platform_for, template_for
 
 CASES = cases()
 
@@ -19,9 +19,10 @@ def test_fixture_parses_to_expected(raw: Path) -> None:
     assert parse_raw(raw) == expected(raw)
 
 
-def test_every_profile_template_has_a_fixture() -> None:
-    covered = {template_for(c) for c in CASES}
-    used = {c.template for c in profile.load("huawei_smartax").all_commands()}
+@pytest.mark.parametrize("platform", profile.available())
+def test_every_profile_template_has_a_fixture(platform: str) -> None:
+    covered = {template_for(c) for c in CASES if platform_for(c) == platform}
+    used = {c.template for c in profile.load(platform).all_commands()}
     assert used <= covered, f"templates without fixtures: {sorted(used - covered)}"
 
 
@@ -40,17 +41,19 @@ def _expand(cmd_re: str) -> str:
         "(" + re.escape(c) for c in m.group(1)) + ")?" * len(m.group(1)), cmd_re)
 
 
-def test_index_resolves_our_commands_to_the_profile_template() -> None:
+@pytest.mark.parametrize("platform", profile.available())
+def test_index_resolves_our_commands_to_the_profile_template(platform: str) -> None:
     """The ntc-style index and the profile agree, so the templates could go upstream as they are."""
     idx = _index_lines()
-    examples = {"{port}": "0/1/0", "{pon}": "3", "{frame}": "0", "{slot}": "1"}
-    for spec in profile.load("huawei_smartax").all_commands():
+    examples = {"{port}": "0/1/0", "{pon}": "3", "{frame}": "0", "{slot}": "1", "{shelf}": "1",
+                "{n}": "2", "{onu_id}": "5"}
+    for spec in profile.load(platform).all_commands():
         if spec.template.startswith("ntc:"):
             continue
         cmd = spec.command
         for k, v in examples.items():
             cmd = cmd.replace(k, v)
-        hits = [t for t, plat, rx in idx if plat == "huawei_smartax"
+        hits = [t for t, plats, rx in idx if platform in plats.split("|")
                 and re.fullmatch(_expand(rx), cmd)]
         assert hits[:1] == [spec.template], (cmd, hits)
 
@@ -80,3 +83,41 @@ def test_unknown_footer_fails() -> None:
     rows.insert(7, "  Something new this firmware prints")
     with pytest.raises(TemplateError, match="Something new"):
         parse("huawei_smartax_display_service-port_all.textfsm", "\n".join(rows))
+
+
+def test_zte_alarm_and_pager_remnant_change_nothing() -> None:
+    base = FIXTURES / "zte_c300" / "zte_show_mac_gpon_olt"
+    noisy = (base / "alarm_and_pager_remnant.raw").read_text()
+    assert "Alarm 33054" in noisy and "--More--\b" in noisy
+    rows = [r for r in parse_raw(base / "alarm_and_pager_remnant.raw") if r["mac"]]
+    total = next(r["total"] for r in parse_raw(base / "alarm_and_pager_remnant.raw") if r["total"])
+    assert len(rows) == int(total) == noisy.count("vport ")
+
+
+def test_zte_detail_info_takes_the_latest_session_from_the_history() -> None:
+    """Oldest first: the last non-zero up and down times win, the cause goes with its down time."""
+    raw = (FIXTURES / "zte_c300" / "zte_show_gpon_onu_detail-info" / "online_with_history.raw")
+    lines = raw.read_text().split("\n")
+    i = next(n for n, line in enumerate(lines) if line.strip().startswith("3 "))
+    lines[i] = "   3   2026-10-01 08:00:00    2026-10-02 09:30:00     LOS"
+    lines[i + 1] = "   4   2026-10-02 10:00:00    0000-00-00 00:00:00"
+    [rec] = parse("zte_show_gpon_onu_detail-info.textfsm", "\n".join(lines))
+    assert (rec["LAST_UP_AT"], rec["LAST_DOWN_AT"], rec["LAST_DOWN_CAUSE"]) == (
+        "2026-10-02 10:00:00", "2026-10-02 09:30:00", "LOS")
+
+
+@pytest.mark.parametrize("template,fixture,line", [
+    ("zte_c300_show_gpon_onu_state.textfsm", "zte_c300/zte_c300_show_gpon_onu_state/two_ports",
+     "1/3/1:9    enable       enable      working      1(GPON)   extra"),
+    ("zte_c300_show_running-config.textfsm", "zte_c300/zte_c300_show_running-config/config",
+     "  service-port 9 vport 1 user-vlan 103 vlan 103 svlan 20"),
+    ("zte_c600_show_running-config.textfsm", "zte_c600/zte_c600_show_running-config/config",
+     "  service-port 9 user-vlan 103 vlan 103 egress Fiber300M"),
+])
+def test_zte_unknown_line_fails_naming_it(template: str, fixture: str, line: str) -> None:
+    text = (FIXTURES / f"{fixture}.raw").read_text().split("\n")
+    at = next(n for n, x in enumerate(text) if "service-port" in x or x.startswith("1/"))
+    text.insert(at + 1, line)
+    with pytest.raises(TemplateError) as err:
+        parse(template, "\n".join(text))
+    assert line.strip() in str(err.value)

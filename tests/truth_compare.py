@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from storage import schema
 
-TABLE_KEYS = {"onus": "serial", "macs": ("mac", "vlan"), "service_ports": "index",
+TABLE_KEYS = {"onus": "serial", "macs": ("mac", "vlan"), "service_ports": ("port", "onu_id", "index"),
               "unregistered_onus": "serial", "boards": "slot", "pon_ports": "port"}
 
 
@@ -78,3 +78,16 @@ def snapshot(engine: Engine, table: str, olt: str) -> list[tuple]:
     t = schema.metadata.tables[table]
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(select(t).where(t.c.olt == olt).order_by(t.c.id))]
+
+
+OLT_TABLES = ["boards", "pon_ports", "onus", "onu_optical_history", "macs", "service_ports",
+              "unregistered_onus", "sync_runs"]
+
+
+def snapshot_olt(engine: Engine, olt: str) -> dict[str, list[tuple]]:
+    """Every row the database holds for one OLT (its olts row included), column by column."""
+    snap = {t: snapshot(engine, t, olt) for t in OLT_TABLES}
+    with engine.connect() as conn:
+        snap["olts"] = [tuple(r) for r in conn.execute(
+            select(schema.olts).where(schema.olts.c.name == olt))]
+    return snap

@@ -88,7 +88,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_macs")),
         sa.UniqueConstraint("olt", "mac", "vlan", name=op.f("uq_macs_olt_mac_vlan")),
-        postgresql_with={"fillfactor": 90},
     )
     with op.batch_alter_table("macs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_macs_mac"), ["mac"], unique=False)
@@ -160,7 +159,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_onus")),
         sa.UniqueConstraint("olt", "serial", name=op.f("uq_onus_olt_serial")),
-        postgresql_with={"fillfactor": 90},
     )
     with op.batch_alter_table("onus", schema=None) as batch_op:
         batch_op.create_index(
@@ -275,6 +273,10 @@ def upgrade() -> None:
             "olt", "serial", name=op.f("uq_unregistered_onus_olt_serial")
         ),
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # room for HOT updates of the state columns of the tables rewritten most
+        op.execute("ALTER TABLE onus SET (fillfactor = 90)")
+        op.execute("ALTER TABLE macs SET (fillfactor = 90)")
 
 
 def downgrade() -> None:

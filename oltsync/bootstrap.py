@@ -1,0 +1,183 @@
+"""One command that prepares a Prefect server and the database for oltsync, safe to re-run:
+`python -m oltsync bootstrap`.
+
+Each step checks what exists and only creates or corrects what is missing or different:
+the process work pool, the block types we use, the fleet-wide SSH session limit, the automation that
+marks zombie flow runs Crashed (self-hosted servers lack Prefect Cloud's managed one), the database
+schema, and `prefect deploy --all` from prefect.yaml.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from oltsync.errors import ConfigError
+from oltsync.settings import Settings
+
+PROJECT = Path(__file__).resolve().parent.parent
+ZOMBIE_AUTOMATION = "oltsync: crash zombie flow runs"
+
+
+def heartbeat_s() -> int:
+    from prefect.settings import get_current_settings
+
+    return int(get_current_settings().flows.heartbeat_frequency or 0)
+
+
+def ensure_work_pool(name: str) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    with get_client(sync_client=True) as client:
+        try:
+            pool = client.read_work_pool(name)
+        except ObjectNotFound:
+            try:
+                client.create_work_pool(WorkPoolCreate(
+                    name=name, type="process", description="oltsync: OLT inventory syncs",
+                    base_job_template=ProcessWorker.get_default_base_job_template()))
+                return f"work pool {name!r} (process): created"
+            except ObjectAlreadyExists:
+                # A worker started by its service unit creates its pool on start-up, so it may
+                # win the race between our read and our create.
+                pool = client.read_work_pool(name)
+    if pool.type != "process":
+        raise ConfigError(f"work pool {name!r} exists with type {pool.type!r}; oltsync needs a "
+                          "process pool: pick another OLTSYNC_WORK_POOL or delete that pool")
+    return f"work pool {name!r} (process): exists"
+
+
+def register_blocks() -> str:
+    from prefect.blocks.system import Secret
+    from prefect_sqlalchemy import SqlAlchemyConnector
+
+    for block in (SqlAlchemyConnector, Secret):
+        block.register_type_and_schema()
+    return "block types sqlalchemy-connector, secret: registered"
+
+
+def ensure_ssh_limit(settings: Settings) -> str:
+    if not settings.ssh_limit:
+        return "fleet-wide SSH session limit: off (OLTSYNC_SSH_LIMIT is empty)"
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import (
+        GlobalConcurrencyLimitCreate,
+        GlobalConcurrencyLimitUpdate,
+    )
+    from prefect.exceptions import ObjectNotFound
+
+    name, slots = settings.ssh_limit, settings.ssh_limit_slots
+    with get_client(sync_client=True) as client:
+        try:
+            limit = client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            client.create_global_concurrency_limit(
+                GlobalConcurrencyLimitCreate(name=name, limit=slots, active=True))
+            return f"global concurrency limit {name!r}: created with {slots} slots"
+        if limit.limit == slots and limit.active:
+            return f"global concurrency limit {name!r}: {slots} slots, as configured"
+        client.update_global_concurrency_limit(
+            name, GlobalConcurrencyLimitUpdate(limit=slots, active=True))
+        return f"global concurrency limit {name!r}: set to {slots} slots (was {limit.limit})"
+
+
+def zombie_window_s(heartbeat: int) -> int:
+    """How long a flow run may stay silent before it is declared Crashed: several missed heartbeats,
+    so that a busy worker is never mistaken for a dead one. OLTSYNC_ZOMBIE_AFTER_S overrides it."""
+    override = os.environ.get("OLTSYNC_ZOMBIE_AFTER_S", "").strip()
+    return int(override) if override else max(90, 4 * heartbeat)
+
+
+def ensure_zombie_automation() -> str:
+    """Prefect's documented zombie detector: a Running flow run whose heartbeats stop is Crashed."""
+    from prefect.automations import Automation
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+
+    heartbeat = heartbeat_s()
+    if not heartbeat:
+        return ("zombie automation: skipped, flow run heartbeats are off "
+                "(set PREFECT_FLOWS_HEARTBEAT_FREQUENCY, e.g. 30, for the workers and here)")
+    within = zombie_window_s(heartbeat)
+    wanted = Automation(
+        name=ZOMBIE_AUTOMATION,
+        description="Marks a flow run Crashed when its heartbeats stop (worker or host died).",
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={"prefect.flow-run.heartbeat", "prefect.flow-run.Completed",
+                    "prefect.flow-run.Failed", "prefect.flow-run.Cancelled",
+                    "prefect.flow-run.Crashed"},
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(seconds=within),
+        ),
+        actions=[ChangeFlowRunState(
+            state=StateType.CRASHED,
+            message=f"no heartbeat for {within} s: the worker or its host stopped (oltsync zombie "
+                    "automation)")],
+    )
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        existing = client.read_automations_by_name(ZOMBIE_AUTOMATION)
+    if existing:
+        current = existing[0]
+        if current.trigger.within == wanted.trigger.within and current.enabled:
+            return f"zombie automation: exists (Crashed after {within} s without heartbeat)"
+        wanted.id = current.id
+        wanted.update()
+        return f"zombie automation: updated (Crashed after {within} s without heartbeat)"
+    wanted.create()
+    return f"zombie automation: created (Crashed after {within} s without heartbeat)"
+
+
+def migrate_database() -> str:
+    from storage import migrate
+    from storage.db import database_url, safe_url
+
+    url = database_url()
+    return f"database {safe_url(url)}: at revision {migrate.upgrade(url)}"
+
+
+def deploy(project: Path = PROJECT) -> str:
+    prefect = Path(sys.executable).with_name("prefect")
+    cmd = [str(prefect) if prefect.exists() else "prefect", "--no-prompt", "deploy", "--all"]
+    env = {**os.environ, "COLUMNS": "400"}  # rich wraps long lines at 80 columns off a terminal
+    done = subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise ConfigError(f"`prefect deploy --all` failed (exit {done.returncode}):\n{tail}")
+    names = re.findall(r"Deployment\s+'([^']+)'\s+successfully", done.stdout)
+    return f"prefect deploy --all: {', '.join(names) or 'done'}"
+
+
+STEPS: list[tuple[str, Callable[[Settings], str]]] = [
+    ("work pool", lambda s: ensure_work_pool(s.work_pool)),
+    ("block types", lambda s: register_blocks()),
+    ("concurrency limits", ensure_ssh_limit),
+    ("zombie automation", lambda s: ensure_zombie_automation()),
+    ("database", lambda s: migrate_database()),
+    ("deployments", lambda s: deploy()),
+]
+
+
+def run(skip: set[str] | None = None, out: Callable[[str], None] = print) -> None:
+    """Every step, in order; stops at the first that fails (its message says why)."""
+    settings = Settings.from_env()
+    for name, step in STEPS:
+        if skip and name in skip:
+            out(f"- {name}: skipped")
+            continue
+        out(f"- {step(settings)}")

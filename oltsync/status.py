@@ -1,0 +1,154 @@
+"""`python -m oltsync status`: what runs next, what is running, what is late, whether the pool and its
+workers are healthy (from the Prefect API), and each OLT's last sync (from our sync_runs table).
+
+Gathering (`gather_*`) is separate from printing (`format_status`) so both can be tested and the
+JSON form (`--json`) is the same data.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from storage import schema
+
+TAG = "oltsync"
+ACTIVE_STATES = ("RUNNING", "PENDING", "CANCELLING")
+
+
+def _run_row(run: Any, deployments: dict[Any, str]) -> dict[str, Any]:
+    return {"name": run.name, "deployment": deployments.get(run.deployment_id, ""),
+            "state": run.state_name,
+            "expected_start": run.expected_start_time.isoformat() if run.expected_start_time else None,
+            "start": run.start_time.isoformat() if run.start_time else None, "id": str(run.id)}
+
+
+def gather_prefect(pool_name: str, limit: int = 10) -> dict[str, Any]:
+    """Runs and pool health from the Prefect API (PREFECT_API_URL)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterTags,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateName,
+        FlowRunFilterStateType,
+        FlowRunFilterTags,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.exceptions import ObjectNotFound
+
+    tags = FlowRunFilterTags(all_=[TAG])
+    out: dict[str, Any] = {}
+    with get_client(sync_client=True) as client:
+        deps = client.read_deployments(deployment_filter=DeploymentFilter(
+            tags=DeploymentFilterTags(all_=[TAG])))
+        flows = {f.id: f.name for f in client.read_flows()} if deps else {}
+        names = {d.id: f"{flows.get(d.flow_id, '?')}/{d.name}" for d in deps}
+        out["deployments"] = [{"name": names[d.id], "paused": d.paused,
+                               "schedules": [s.schedule.cron for s in d.schedules
+                                             if getattr(s.schedule, "cron", None)],
+                               "concurrency_limit": getattr(d.global_concurrency_limit, "limit", None)}
+                              for d in deps]
+
+        def runs(flt: FlowRunFilter, sort: FlowRunSort) -> list[dict[str, Any]]:
+            return [_run_row(r, names) for r in client.read_flow_runs(
+                flow_run_filter=flt, sort=sort, limit=limit)]
+
+        def named(name: str) -> FlowRunFilter:
+            return FlowRunFilter(tags=tags, state=FlowRunFilterState(
+                name=FlowRunFilterStateName(any_=[name])))
+
+        out["scheduled"] = runs(named("Scheduled"), FlowRunSort.EXPECTED_START_TIME_ASC)
+        out["late"] = runs(named("Late"), FlowRunSort.EXPECTED_START_TIME_ASC)
+        out["running"] = runs(FlowRunFilter(tags=tags, state=FlowRunFilterState(
+            type=FlowRunFilterStateType(any_=[StateType(s) for s in ACTIVE_STATES]))),
+            FlowRunSort.START_TIME_DESC)
+        try:
+            pool = client.read_work_pool(pool_name)
+        except ObjectNotFound:
+            out["pool"] = {"name": pool_name, "status": "MISSING", "paused": None, "workers": []}
+        else:
+            workers = client.read_workers_for_work_pool(pool_name)
+            out["pool"] = {
+                "name": pool.name, "type": pool.type, "paused": pool.is_paused,
+                "status": pool.status.value if pool.status else None,
+                "concurrency_limit": pool.concurrency_limit,
+                "workers": [{"name": w.name, "status": getattr(w.status, "value", w.status),
+                             "last_heartbeat": w.last_heartbeat_time.isoformat()
+                             if w.last_heartbeat_time else None} for w in workers]}
+    return out
+
+
+def gather_olts(engine: Engine) -> list[dict[str, Any]]:
+    """Each inventory OLT's last sync: the datasets of its latest flow run, summed."""
+    r = schema.sync_runs
+    o = schema.olts
+    latest = (select(r.c.olt, func.max(r.c.id).label("id")).group_by(r.c.olt).subquery())
+    last_run = (select(r.c.olt, r.c.flow_run_id).join(latest, r.c.id == latest.c.id).subquery())
+    q = (select(r).join(last_run, (r.c.olt == last_run.c.olt)
+                        & (r.c.flow_run_id.is_not_distinct_from(last_run.c.flow_run_id)))
+         .order_by(r.c.olt, r.c.id))
+    with engine.connect() as conn:
+        olts = {row.name: row._mapping for row in conn.execute(select(o).order_by(o.c.name))}
+        rows = [row._mapping for row in conn.execute(q)]
+    by_olt: dict[str, list[Any]] = {}
+    for row in rows:
+        by_olt.setdefault(row["olt"], []).append(row)
+    out = []
+    for name, olt in olts.items():
+        ds = by_olt.get(name, [])
+        rank = {"failed": 2, "held": 1, "ok": 0}
+        status = max((d["status"] for d in ds), key=lambda s: rank.get(s, 3), default="never")
+        started = min((d["started_at"] for d in ds), default=None)
+        finished = max((d["finished_at"] for d in ds), default=None)
+        out.append({
+            "olt": name, "host": olt["host"], "status": status,
+            "last_sync": started.isoformat() if started else None,
+            "seconds": round((finished - started).total_seconds(), 1) if started and finished else None,
+            "last_ok": olt["last_sync_at"].isoformat() if olt["last_sync_at"] else None,
+            **{k: sum(d[k] for d in ds) for k in ("inserted", "updated", "unchanged", "removed")},
+            "datasets": {d["dataset"]: d["status"] for d in ds},
+            "error": next((d["error"] for d in ds if d["error"]), None),
+        })
+    return out
+
+
+def _table(rows: list[dict[str, Any]], cols: list[str]) -> list[str]:
+    if not rows:
+        return ["  (none)"]
+    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    fmt = "  " + "  ".join(f"{{:<{w}}}" for w in widths)
+    return [fmt.format(*cols), *(fmt.format(*row) for row in cells)]
+
+
+def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | str) -> str:
+    """Text for the terminal. A part that could not be read is given as its error message."""
+    lines = [f"oltsync status at {datetime.now(UTC).isoformat(timespec='seconds')}"]
+    if isinstance(prefect, str):
+        lines += ["", f"Prefect API: unreachable: {prefect}"]
+    else:
+        pool = prefect["pool"]
+        state = "PAUSED" if pool.get("paused") else pool.get("status")
+        lines += ["", f"Work pool {pool['name']}: {state}"]
+        lines += _table(pool.get("workers", []), ["name", "status", "last_heartbeat"])
+        lines += ["", "Deployments:"]
+        lines += _table(prefect["deployments"], ["name", "paused", "schedules", "concurrency_limit"])
+        for title, key, cols in (("Next scheduled runs", "scheduled", ["expected_start", "deployment",
+                                                                       "name"]),
+                                 ("Late runs", "late", ["expected_start", "deployment", "name"]),
+                                 ("Running now", "running", ["start", "state", "deployment", "name"])):
+            lines += ["", f"{title}:"] + _table(prefect[key], cols)
+    lines += ["", "OLTs (last sync, from sync_runs):"]
+    if isinstance(olts, str):
+        lines.append(f"  database: {olts}")
+    else:
+        lines += _table([{**o, "error": (o["error"] or "")[:100]} for o in olts],
+                        ["olt", "status", "last_sync", "seconds", "inserted", "updated",
+                         "unchanged", "removed", "last_ok", "error"])
+    return "\n".join(lines)

@@ -1,0 +1,126 @@
+"""ZTE OLTs for the simulated fleet: C300/C320 (ZXAN) and C600/C620 (TITAN).
+
+Same vendor-neutral state as Huawei (simulator/fleet.py), shaped the way a ZTE box has it: ports are
+shelf/slot/port ("1/2/1", 1-based, rack 1 implied), ONU ids 1..128, serials ZTEG + 8 hex, a service
+port index that counts per ONU (1, 2, ...) bound to the ONU's vport of the same number. Fields a ZTE
+box does not report with the commands we use are None, so the ground truth holds exactly what the
+collector can see: no ONU firmware, no ONU tx power or temperature (per-port optics only give rx
+levels), MACs tied to a vport rather than a service-port index, no uplink MACs (per-PON MAC tables).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, datetime, timedelta
+
+from simulator.fleet import (
+    EPOCH,
+    MAX_ONU_ID,
+    Board,
+    Mac,
+    Olt,
+    Onu,
+    PonPort,
+    ServicePort,
+    Unregistered,
+    _client,
+    _mac,
+    _rx_power,
+    _serial,
+)
+
+ZTE_ONU_MODELS = ["F601", "F660", "F670L", "F6600P", "F680"]
+ZTE_DOWN_CAUSES = ["LOS", "DyingGasp", "LOFi", "Reset"]
+PORTS_PER_CARD = 16
+
+# platform -> (models, firmware versions, control card, line card, line slots, control slots)
+FAMILIES = {
+    "zte_c300": (["ZXA10 C300"], ["V2.1.0", "V1.2.5P3"], "SCXN", "GTGH",
+                 [2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 16, 17], [10, 11]),
+    "zte_c600": (["ZXA10 C600", "ZXA10 C620"], ["V1.2.1", "V2.1.0"], "SFUL", "GFTH",
+                 [1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16], [9, 10]),
+}
+
+
+def generate_zte_olt(index: int, n_onus: int, seed: int, platform: str) -> Olt:
+    models, firmwares, control, line, line_slots, control_slots = FAMILIES[platform]
+    rng = random.Random(f"{seed}:{index}:{platform}")
+    olt = Olt(
+        name=f"olt-{index + 1:03d}",
+        platform=platform,
+        hostname=f"OLT-SIM-{index + 1:03d}",
+        model=rng.choice(models),
+        firmware=rng.choice(firmwares),
+        patch=None,
+        booted_at=datetime.now(UTC) - timedelta(seconds=rng.randrange(86400, 400 * 86400)),
+        username="oltsync",
+        password=f"sim-{seed}-{index}",
+    )
+    n_ports = max(2, math.ceil(n_onus / 48))
+    n_cards = math.ceil(n_ports / PORTS_PER_CARD)
+    if n_cards > len(line_slots):
+        raise ValueError(f"{n_onus} ONUs do not fit in one simulated {platform} chassis")
+    slots = sorted(rng.sample(line_slots, n_cards))
+    olt.boards.append(Board(slot=control_slots[0], type=control, status="INSERVICE"))
+    olt.boards.append(Board(slot=control_slots[1], type=control, status="STANDBY"))
+    ports: list[str] = []
+    for slot in slots:
+        olt.boards.append(Board(slot=slot, type=line, status="INSERVICE"))
+        ports += [f"1/{slot}/{p}" for p in range(1, PORTS_PER_CARD + 1)]
+    olt.boards.sort(key=lambda b: b.slot)
+    used_ports = ports[:n_ports]
+    olt.pon_ports = [PonPort(port=p) for p in ports]
+    for pp in olt.pon_ports[n_ports:]:
+        pp.oper_state = "down"
+    if len(olt.pon_ports) > 3:
+        olt.pon_ports[-1].admin_state = olt.pon_ports[-1].oper_state = "down"
+
+    per_port = [n_onus // n_ports + (1 if i < n_onus % n_ports else 0) for i in range(n_ports)]
+    clients: list[tuple[str, str]] = []
+    taken: set[str] = set()
+    serials: set[str] = set()
+    for port, count in zip(used_ports, per_port):
+        for onu_id in sorted(rng.sample(range(1, MAX_ONU_ID + 1), count)):
+            serial = _serial(rng, "ZTEG")
+            while serial in serials:
+                serial = _serial(rng, "ZTEG")
+            serials.add(serial)
+            description, client_key, client_name = _client(rng, clients, taken, f"{index + 1:03d}")
+            online = rng.random() > 0.08
+            # ZTE prints local times to the second, with no offset.
+            last_up = EPOCH - timedelta(minutes=rng.randrange(60, 90 * 24 * 60))
+            cause = rng.choice(ZTE_DOWN_CAUSES) if rng.random() < 0.7 else None
+            last_down = (last_up - timedelta(minutes=rng.randrange(1, 600))) if cause else None
+            if not online:
+                cause = rng.choice(["LOS", "DyingGasp"])
+                last_down = last_up + timedelta(minutes=rng.randrange(1, 6000))
+            olt.onus.append(Onu(
+                port=port, onu_id=onu_id, serial=serial,
+                run_state="online" if online else "offline",
+                description=description, client_key=client_key, client_name=client_name,
+                equipment=rng.choice(ZTE_ONU_MODELS), firmware=None,
+                distance_m=rng.randrange(150, 19000) if online else None,
+                last_down_cause=cause, last_up_at=last_up, last_down_at=last_down,
+                rx_power_dbm=_rx_power(rng) if online else None, tx_power_dbm=None,
+                olt_rx_power_dbm=round(rng.gauss(-22.0, 2.0), 2) if online else None,
+                temperature_c=None,
+            ))
+            vlan = 100 + int(port.split("/")[1])
+            vports = [(1, vlan)] + ([(2, 600)] if rng.random() < 0.2 else [])
+            for vport, v in vports:
+                olt.service_ports.append(ServicePort(index=vport, vlan=v, user_vlan=v, port=port,
+                                                     onu_id=onu_id, gem_port=vport))
+                if online:
+                    for _ in range(rng.choice([1, 1, 2, 3]) if vport == 1 else 1):
+                        olt.macs.append(Mac(mac=_mac(rng, "34:e0:cf"), vlan=v, port=port,
+                                            onu_id=onu_id, service_port=None, gem_index=vport))
+    seen: set[tuple[str, int]] = set()
+    olt.macs = [m for m in olt.macs if not ((m.mac, m.vlan) in seen or seen.add((m.mac, m.vlan)))]
+    for _ in range(rng.randrange(1, 4)):
+        # C300's uncfg list shows only where and which serial; C600's adds the model.
+        olt.unregistered.append(Unregistered(
+            port=rng.choice(used_ports), serial=_serial(rng, "ZTEG"),
+            equipment=rng.choice(ZTE_ONU_MODELS) if platform == "zte_c600" else None,
+            firmware=None, found_at=None))
+    return olt

@@ -1,0 +1,489 @@
+"""Operations end to end with the parts an operator runs: supervisord with deployments/supervisor's
+programs (a real `prefect server` on a free loopback port and two process workers), the bootstrap
+command, `prefect deployment run` / `prefect flow-run cancel`, the OLT simulator over SSH, and
+PostgreSQL. The tests run in order and share that installation, as an operator's day would."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg2
+import pytest
+import yaml
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from storage import schema
+from storage.db import dispose_all, get_engine
+from tests.conftest import IN_CI, PG_ADMIN, _pg_available
+from tests.truth_compare import diff_olt, snapshot_olt
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TERMINAL = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
+pytestmark = pytest.mark.timeout(1200)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Ops:
+    root: Path
+    env: dict[str, str]  # the environment file, as the services and the CLI see it
+    api: str
+    engine: Engine
+    sim: Any
+    olts: dict[str, Any]
+    supervisor_conf: Path
+    bootstrap_out: list[str] = field(default_factory=list)
+    mid: dict[str, dict] = field(default_factory=dict)  # snapshots taken right after an interruption
+
+    def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """An operator's command, through deployments/with-env like the services."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "OLTSYNC_"))}
+        env["OLTSYNC_ENV_FILE"] = self.env["_FILE"]
+        env["PATH"] = f"{BIN}:{env.get('PATH', '')}"
+        return subprocess.run([str(ROOT / "deployments" / "with-env"), *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def supervisorctl(self, *args: str) -> str:
+        done = subprocess.run([str(BIN / "supervisorctl"), "-c", str(self.supervisor_conf), *args],
+                              capture_output=True, text=True, timeout=60)
+        return done.stdout
+
+    def truth(self) -> dict[str, dict]:
+        from simulator.truth import fleet_truth
+
+        return {o["name"]: o for o in
+                self.sim.call(lambda: fleet_truth(list(self.olts.values())))["olts"]}
+
+    @contextmanager
+    def client(self) -> Iterator[Any]:
+        from prefect.client.orchestration import get_client
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings(updates={PREFECT_API_URL: self.api}):
+            with get_client(sync_client=True) as client:
+                yield client
+
+    def deployment_run(self, name: str, *params: str) -> str:
+        args = ["prefect", "deployment", "run", name]
+        for p in params:
+            args += ["-p", p]
+        done = self.cli(*args)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return re.search(r"UUID:\s*([0-9a-f-]{36})", done.stdout).group(1)
+
+    def flow_run(self, run_id: str) -> Any:
+        with self.client() as client:
+            return client.read_flow_run(uuid.UUID(run_id))
+
+    def wait(self, run_id: str, until: Callable[[Any], bool] | None = None,
+             timeout: float = 300) -> Any:
+        until = until or (lambda r: r.state_type.value in TERMINAL)
+        deadline = time.monotonic() + timeout
+        while True:
+            run = self.flow_run(run_id)
+            if until(run):
+                return run
+            assert time.monotonic() < deadline, f"{run.name}: still {run.state_name} after {timeout} s"
+            time.sleep(1)
+
+    def child_runs(self, parent_id: str) -> list[Any]:
+        """sync-olt runs started by a fleet run (as subflows or through run_deployment)."""
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+
+        with self.client() as client:
+            return client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[uuid.UUID(parent_id)])))
+
+    def workers(self) -> list[Any]:
+        with self.client() as client:
+            return client.read_workers_for_work_pool("oltsync")
+
+
+def _env_file(path: Path, values: dict[str, str]) -> None:
+    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+    path.chmod(0o600)
+
+
+def _render_supervisor(tmp: Path, env_file: Path) -> Path:
+    """deployments/supervisor/oltsync.conf with this checkout's paths and two workers, included by a
+    supervisord.conf of the test's own (socket, logs and pid file in the test's folder)."""
+    conf = (ROOT / "deployments" / "supervisor" / "oltsync.conf").read_text()
+    conf = (conf.replace("/opt/oltsync/.venv/bin/", f"{BIN}/").replace("/opt/oltsync", str(ROOT))
+            .replace("/etc/oltsync/oltsync.env", str(env_file))
+            .replace("/var/log/oltsync", str(tmp)).replace("numprocs=1", "numprocs=2"))
+    conf = "\n".join(line for line in conf.splitlines() if not line.startswith("user="))
+    (tmp / "oltsync.conf").write_text(conf)
+    main = tmp / "supervisord.conf"
+    main.write_text(f"""[unix_http_server]
+file={tmp}/supervisor.sock
+[supervisord]
+logfile={tmp}/supervisord.log
+pidfile={tmp}/supervisord.pid
+childlogdir={tmp}
+nodaemon=true
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+[supervisorctl]
+serverurl=unix://{tmp}/supervisor.sock
+[include]
+files = {tmp}/oltsync.conf
+""")
+    return main
+
+
+@pytest.fixture(scope="module")
+def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
+    problem = _pg_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI and is not reachable at {PG_ADMIN}: {problem}")
+        pytest.skip(f"PostgreSQL not reachable ({problem})")
+    from simulator.fleet import generate_fleet
+    from simulator.server import Simulator
+    from simulator.truth import env_name, inventory
+
+    tmp = tmp_path_factory.mktemp("ops")
+    db = f"oltsync_e2e_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(PG_ADMIN)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{db}"')
+    url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://") + f"/{db}"
+
+    olts = generate_fleet(3, 64, seed=41)
+    sim = Simulator(olts).start_in_thread()
+    inv = tmp / "inventory.yaml"
+    inv.write_text(yaml.safe_dump(inventory(olts, "OLTSYNC_E2E_PW", per_olt_env=True)))
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env_file = tmp / "oltsync.env"
+    env = {
+        "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_API_URL": api, "PREFECT_HOME": str(tmp / "prefect-home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "false",
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30", "PREFECT_WORKER_QUERY_SECONDS": "2",
+        "PREFECT_WORKER_PREFETCH_SECONDS": "2", "PREFECT_LOGGING_LEVEL": "INFO",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
+        "PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_LOOP_SECONDS": "5",
+        "OLTSYNC_ZOMBIE_AFTER_S": "45",  # 120 s (4 heartbeats) by default
+        "OLTSYNC_DATABASE_URL": url, "OLTSYNC_INVENTORY": str(inv),
+        "OLTSYNC_KNOWN_HOSTS": str(tmp / "known_hosts"),
+        **{env_name(o, "OLTSYNC_E2E_PW"): o.password for o in olts},
+    }
+    _env_file(env_file, env)
+    env["_FILE"] = str(env_file)
+    conf = _render_supervisor(tmp, env_file)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "OLTSYNC_"))}
+    supervisord = subprocess.Popen([str(BIN / "supervisord"), "-c", str(conf)], cwd=ROOT, env=clean,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ops = Ops(ROOT, env, api, get_engine(url), sim, {o.name: o for o in olts}, conf)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert supervisord.poll() is None, "supervisord exited"
+            assert time.monotonic() < deadline, (tmp / "prefect-server.log").read_text()[-3000:]
+            time.sleep(0.5)
+        for _ in range(2):  # the second run must find everything in place
+            done = ops.cli(str(BIN / "python"), "-m", "oltsync", "bootstrap")
+            assert done.returncode == 0, done.stdout + done.stderr
+            ops.bootstrap_out.append(done.stdout)
+        yield ops
+    finally:
+        supervisord.send_signal(signal.SIGTERM)  # stops the server and the workers it started
+        try:
+            supervisord.wait(60)
+        except subprocess.TimeoutExpired:
+            supervisord.kill()
+        sim.stop_thread()
+        dispose_all()
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        admin.close()
+
+
+def _mutate(ops: Ops, names: list[str], tag: str) -> None:
+    """Change data the next sync must write: a description and an ONU gone, on each named OLT."""
+
+    def change() -> None:
+        for name in names:
+            olt = ops.olts[name]
+            olt.onus[0].description = f"00777{len(tag):03d}_{tag}"
+            olt.onus[0].client_key, olt.onus[0].client_name = f"00777{len(tag):03d}", tag
+            olt.remove_onu(olt.onus[-1].serial)
+
+    ops.sim.call(change)
+
+
+def _assert_no_partial_dataset(ops: Ops, olt: str, before: dict, after: dict) -> None:
+    """Each table holds exactly what it held before the interrupted run, or exactly what a complete
+    run leaves: never a mix (one transaction per dataset). Row by row, every column."""
+    for table, rows in before.items():
+        if table in ("onu_optical_history", "sync_runs", "olts"):
+            continue
+        mid = ops.mid[olt][table]
+        assert mid in (rows, after[table]), f"{olt}.{table}: a partial dataset"
+
+
+def test_bootstrap_creates_everything_and_is_safe_to_rerun(ops: Ops) -> None:
+    first, second = ops.bootstrap_out
+    # created here, or a moment before by a supervised worker starting with --type process
+    assert re.search(r"work pool 'oltsync' \(process\): (created|exists)", first)
+    assert "work pool 'oltsync' (process): exists" in second
+    assert "'oltsync-ssh-sessions': created with 32 slots" in first
+    assert "zombie automation: created (Crashed after 45 s without heartbeat)" in first
+    assert "zombie automation: exists" in second
+    assert "database " in first and "at revision" in first
+    for out in (first, second):
+        assert "prefect deploy --all: sync-fleet/hourly, sync-olt/one-olt, " \
+               "prune-history/daily" in out
+    with ops.client() as client:
+        hourly = client.read_deployment_by_name("sync-fleet/hourly")
+        assert [s.schedule.cron for s in hourly.schedules] == ["0 * * * *"]
+        assert hourly.global_concurrency_limit.limit == 1
+        assert hourly.concurrency_options.collision_strategy.value == "CANCEL_NEW"
+        limit = client.read_global_concurrency_limit_by_name("oltsync-ssh-sessions")
+        assert (limit.limit, limit.active) == (32, True)
+        assert client.read_work_pool("oltsync").type == "process"
+    # the server's scheduler has created the next hourly runs, at the top of the hour
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+    deadline = time.monotonic() + 90
+    while True:
+        with ops.client() as client:
+            scheduled = client.read_flow_runs(deployment_filter=DeploymentFilter(
+                id=DeploymentFilterId(any_=[hourly.id])))
+        scheduled = [r for r in scheduled if r.state_name == "Scheduled"]
+        if scheduled or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert scheduled and all(r.expected_start_time.minute == 0
+                             and r.expected_start_time.second == 0 for r in scheduled)
+    # The tests below start runs by hand: keep the top of the hour from starting one in between.
+    with ops.client() as client:
+        for name in ("sync-fleet/hourly", "prune-history/daily"):
+            dep = client.read_deployment_by_name(name)
+            for s in dep.schedules:
+                client.update_deployment_schedule(dep.id, s.id, active=False)
+        left = client.read_flow_runs(deployment_filter=DeploymentFilter(
+            id=DeploymentFilterId(any_=[hourly.id])))
+    assert [r for r in left if r.state_name == "Scheduled"] == []  # pausing removed them
+    # both supervised workers are polling the pool
+    deadline = time.monotonic() + 60
+    while len([w for w in ops.workers() if w.status.value == "ONLINE"]) < 2:
+        assert time.monotonic() < deadline, ops.supervisorctl("status")
+        time.sleep(1)
+
+
+def test_one_olt_deployment_run_lands_the_truth(ops: Ops) -> None:
+    run_id = ops.deployment_run("sync-olt/one-olt", "olt_name=olt-001")
+    run = ops.wait(run_id)
+    assert (run.name, run.state_name) == ("olt-001", "Completed"), run.state.message
+    assert diff_olt(ops.engine, ops.truth()["olt-001"]) == {}
+
+
+def test_hourly_fleet_run_completes_with_per_olt_runs(ops: Ops) -> None:
+    _mutate(ops, ["olt-001"], "Hourly")
+    run_id = ops.deployment_run("sync-fleet/hourly")
+    run = ops.wait(run_id)
+    assert run.state_name == "Completed", run.state.message
+    children = ops.child_runs(run_id)
+    assert sorted((c.name, c.state_name) for c in children) == [
+        (n, "Completed") for n in sorted(ops.olts)]
+    for name, truth in ops.truth().items():
+        assert diff_olt(ops.engine, truth) == {}, name
+    with ops.client() as client:
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+        keys = {a.key for a in client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["fleet-progress", "fleet-last-sync", "olt-olt-001"])))}
+    assert keys == {"fleet-progress", "fleet-last-sync", "olt-olt-001"}
+
+
+def test_deployment_fanout_shares_the_fleet_and_syncs_each_olt_once(ops: Ops) -> None:
+    _mutate(ops, list(ops.olts), "Fanout")
+    since = datetime.now(UTC)
+    run_id = ops.deployment_run("sync-fleet/hourly", "fanout=deployment")
+    run = ops.wait(run_id)
+    assert run.state_name == "Completed", run.state.message
+    children = ops.child_runs(run_id)
+    assert sorted(c.name for c in children) == sorted(ops.olts)  # exactly one run per OLT
+    assert all(c.state_name == "Completed" and c.deployment_id is not None for c in children)
+    r = schema.sync_runs
+    with ops.engine.connect() as conn:
+        per_olt = conn.execute(select(r.c.olt, r.c.flow_run_id).where(r.c.started_at >= since)
+                               .distinct()).all()
+    assert sorted(o for o, _ in per_olt) == sorted(ops.olts)  # one flow run's datasets each
+    assert {str(fr) for _, fr in per_olt} == {str(c.id) for c in children}
+    for name, truth in ops.truth().items():
+        assert diff_olt(ops.engine, truth) == {}, name
+
+
+def test_wrong_password_fails_the_fleet_run_and_the_others_land(ops: Ops) -> None:
+    _mutate(ops, list(ops.olts), "Senha")
+    before = snapshot_olt(ops.engine, "olt-002")
+    ops.sim.call(lambda: setattr(ops.olts["olt-002"].knobs, "wrong_password", True))
+    try:
+        run = ops.wait(ops.deployment_run("sync-fleet/hourly"))
+    finally:
+        ops.sim.call(lambda: setattr(ops.olts["olt-002"].knobs, "wrong_password", False))
+    assert run.state_name == "Failed"
+    assert "olt-002" in run.state.message and "login failed" in run.state.message
+    truth = ops.truth()
+    assert diff_olt(ops.engine, truth["olt-001"]) == {}
+    assert diff_olt(ops.engine, truth["olt-003"]) == {}
+    after = snapshot_olt(ops.engine, "olt-002")
+    assert {t: v for t, v in after.items() if t != "sync_runs"} == \
+           {t: v for t, v in before.items() if t != "sync_runs"}
+
+
+def _slow(ops: Ops, seconds: float) -> None:
+    def set_latency() -> None:
+        for o in ops.olts.values():
+            o.knobs.command_latency_s = seconds
+
+    ops.sim.call(set_latency)
+
+
+def _running_with_sessions(ops: Ops, logins_before: int) -> Callable[[Any], bool]:
+    def ready(run: Any) -> bool:
+        logins = sum(o.login_attempts for o in ops.olts.values())
+        return run.state_name == "Running" and logins > logins_before
+    return ready
+
+
+def test_cancelled_run_ends_cancelled_and_leaves_no_partial_dataset(ops: Ops) -> None:
+    _mutate(ops, ["olt-003"], "Cancelada")
+    before = snapshot_olt(ops.engine, "olt-003")
+    _slow(ops, 1.0)
+    try:
+        logins = sum(o.login_attempts for o in ops.olts.values())
+        run_id = ops.deployment_run("sync-olt/one-olt", "olt_name=olt-003")
+        ops.wait(run_id, _running_with_sessions(ops, logins), timeout=120)
+        done = ops.cli("prefect", "flow-run", "cancel", run_id)
+        assert done.returncode == 0, done.stdout + done.stderr
+        run = ops.wait(run_id, timeout=120)
+    finally:
+        _slow(ops, 0)
+    assert run.state_name == "Cancelled", run.state.message
+    ops.mid = {"olt-003": snapshot_olt(ops.engine, "olt-003")}
+    # the next run completes; each table is then before or after, never between
+    rerun = ops.wait(ops.deployment_run("sync-olt/one-olt", "olt_name=olt-003"))
+    assert rerun.state_name == "Completed", rerun.state.message
+    assert diff_olt(ops.engine, ops.truth()["olt-003"]) == {}
+    _assert_no_partial_dataset(ops, "olt-003", before, snapshot_olt(ops.engine, "olt-003"))
+
+
+def test_worker_killed_mid_run_damages_nothing_and_the_next_run_succeeds(ops: Ops) -> None:
+    _mutate(ops, list(ops.olts), "Queda")
+    before = {n: snapshot_olt(ops.engine, n) for n in ops.olts}
+    _slow(ops, 1.0)
+    try:
+        logins = sum(o.login_attempts for o in ops.olts.values())
+        run_id = ops.deployment_run("sync-fleet/hourly")
+        run = ops.wait(run_id, _running_with_sessions(ops, logins), timeout=120)
+        time.sleep(1)
+        flow_pid = int(str(run.infrastructure_pid).rsplit(":", 1)[-1])
+        workers = _worker_pids(ops)
+        assert len(workers) == 2
+        os.kill(flow_pid, signal.SIGKILL)  # the host's view of a crash: no clean-up runs
+        for pid in workers.values():
+            os.kill(int(pid), signal.SIGKILL)
+        ops.mid = {n: snapshot_olt(ops.engine, n) for n in ops.olts}
+    finally:
+        _slow(ops, 0)
+    # supervisor brings both workers back
+    deadline = time.monotonic() + 60
+    while True:
+        again = _worker_pids(ops)
+        if len(again) == 2 and not set(again.values()) & set(workers.values()):
+            break
+        assert time.monotonic() < deadline, ops.supervisorctl("status")
+        time.sleep(1)
+    # the zombie automation marks the silent run Crashed, which frees the hourly deployment's slot
+    crashed = ops.wait(run_id, timeout=180)
+    assert crashed.state_name == "Crashed", crashed.state.message
+    nxt = ops.wait(ops.deployment_run("sync-fleet/hourly"))
+    assert nxt.state_name == "Completed", nxt.state.message
+    for name, truth in ops.truth().items():
+        assert diff_olt(ops.engine, truth) == {}, name
+        _assert_no_partial_dataset(ops, name, before[name], snapshot_olt(ops.engine, name))
+
+
+def _worker_pids(ops: Ops) -> dict[str, str]:
+    return dict(re.findall(r"(oltsync-worker:\S+)\s+RUNNING\s+pid (\d+)", ops.supervisorctl("status")))
+
+
+def test_drain_restarts_workers_without_stranding_a_run(ops: Ops) -> None:
+    _mutate(ops, ["olt-001", "olt-002"], "Drenagem")
+    pids = _worker_pids(ops)
+    _slow(ops, 0.5)
+    try:
+        logins = sum(o.login_attempts for o in ops.olts.values())
+        first = ops.deployment_run("sync-olt/one-olt", "olt_name=olt-001")
+        ops.wait(first, _running_with_sessions(ops, logins), timeout=120)
+        restart = f"{BIN / 'supervisorctl'} -c {ops.supervisor_conf} restart oltsync-worker:*"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "OLTSYNC_"))}
+        drain = subprocess.Popen(
+            [str(ROOT / "deployments" / "with-env"), str(BIN / "python"), "-m", "oltsync", "drain",
+             "--restart", restart, "--timeout", "300"],
+            cwd=ROOT, env={**env, "OLTSYNC_ENV_FILE": ops.env["_FILE"]},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 30
+        with ops.client() as client:
+            while not client.read_work_pool("oltsync").is_paused:
+                assert time.monotonic() < deadline and drain.poll() is None
+                time.sleep(0.2)
+        second = ops.deployment_run("sync-olt/one-olt", "olt_name=olt-002")  # arrives mid-drain
+        time.sleep(4)  # two worker polls: a paused pool hands it to no one
+        assert ops.flow_run(second).state_name in ("Scheduled", "Late")
+        out, _ = drain.communicate(timeout=400)
+    finally:
+        _slow(ops, 0)
+    assert drain.returncode == 0, out
+    assert "work pool 'oltsync' paused" in out and "waiting for 1 flow run(s): olt-001" in out
+    assert "ran `" in out and out.rstrip().endswith("work pool 'oltsync' resumed")
+    assert ops.flow_run(first).state_name == "Completed"  # finished before the restart
+    with ops.client() as client:
+        assert not client.read_work_pool("oltsync").is_paused
+    after = _worker_pids(ops)
+    assert len(after) == 2 and not set(after.values()) & set(pids.values())
+    run = ops.wait(second)  # the restarted workers pick up what waited
+    assert run.state_name == "Completed", run.state.message
+    truth = ops.truth()
+    assert diff_olt(ops.engine, truth["olt-001"]) == {}
+    assert diff_olt(ops.engine, truth["olt-002"]) == {}
+
+
+def test_status_command_reports_runs_pool_and_olts(ops: Ops) -> None:
+    done = ops.cli(str(BIN / "python"), "-m", "oltsync", "status", "--json")
+    assert done.returncode == 0, done.stderr
+    status = yaml.safe_load(done.stdout)
+    assert status["prefect"]["pool"]["name"] == "oltsync"
+    assert len([w for w in status["prefect"]["pool"]["workers"] if w["status"] == "ONLINE"]) == 2
+    olts = {o["olt"]: o for o in status["olts"]}
+    assert sorted(olts) == sorted(ops.olts)
+    assert all(o["status"] == "ok" and o["error"] is None for o in olts.values())

@@ -1,0 +1,83 @@
+"""ZTE C300 (ZXAN) and C600 (TITAN) beside Huawei: one mixed fleet, one sync-fleet run, one truth."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from collector.run import collect_dataset, make_pool
+from flows.sync_fleet import sync_fleet
+from oltsync import inventory as inv
+from oltsync.settings import Settings
+from storage import schema
+from storage.db import get_engine
+from tests.truth_compare import clients_in_db, diff_olt, row_versions
+
+MIXED = "huawei_smartax,zte_c300,zte_c600"
+
+
+def _count(engine, table) -> int:  # noqa: ANN001
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(table))
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_mixed_fleet_equals_truth_then_resync_writes_nothing(pg: str, fleet) -> None:
+    f = fleet(3, 384, seed=23, platform=MIXED)
+    assert {o.platform for o in f.olts.values()} == set(MIXED.split(","))
+    engine = get_engine(pg)
+    state = sync_fleet(inventory_path=str(f.inventory_path), return_state=True)
+    assert state.is_completed(), state.message
+    truth = f.truth()
+    for name, t in truth.items():
+        assert len(t["onus"]) == 384
+        assert diff_olt(engine, t) == {}, (name, t["platform"])
+    assert clients_in_db(engine) == {k: v for t in truth.values() for k, v in t["clients"].items()}
+    zte = [t for t in truth.values() if t["platform"].startswith("zte_")]
+    # ZTE's own normal forms made it through: 1/S/P ports, ZTEG serials, per-ONU service ports.
+    assert all(o["port"].startswith("1/") and o["serial"].startswith("ZTEG")
+               for t in zte for o in t["onus"])
+    assert any(s["index"] == 2 for t in zte for s in t["service_ports"])
+    samples = _count(engine, schema.onu_optical_history)
+
+    before = row_versions(engine)
+    state = sync_fleet(inventory_path=str(f.inventory_path), return_state=True)
+    assert state.is_completed(), state.message
+    assert row_versions(engine) == before  # not one data row rewritten, ZTE included
+    assert _count(engine, schema.onu_optical_history) == 2 * samples
+
+
+@pytest.mark.parametrize("platform", ["zte_c300", "zte_c600"])
+def test_zte_box_that_keeps_paging_is_read_whole(platform: str, fleet) -> None:
+    """`terminal length 0` refused (old firmware, AAA profile): every --More-- is answered."""
+    f = fleet(1, 200, seed=3, platform=platform)
+    olt = next(iter(f.olts.values()))
+    olt.knobs.ignore_scroll = True
+    entry = inv.load(f.inventory_path).olts[0]
+    pool = make_pool(entry, settings=Settings.from_env())
+    try:
+        result = collect_dataset(pool, entry, "onus", r"^(?P<key>\d{8})_(?P<name>.+)$")
+    finally:
+        pool.close()
+    assert any(k == " " for k in olt.received), "the box never paged"
+    got = {o["serial"]: (o["port"], o["onu_id"], o["run_state"], o["distance_m"])
+           for o in result.tables["onus"]}
+    assert got == {o.serial: (o.port, o.onu_id, o.run_state, o.distance_m) for o in olt.onus}
+
+
+def test_zte_commands_are_all_read_only(fleet) -> None:
+    """Everything the ZTE profiles made the simulated boxes receive is on the allowlist."""
+    from collector.allowlist import is_allowed
+
+    f = fleet(2, 64, seed=4, platform="zte_c300,zte_c600")
+    for olt in f.olts.values():
+        entry = next(e for e in inv.load(f.inventory_path).olts if e.name == olt.name)
+        pool = make_pool(entry, settings=Settings.from_env())
+        try:
+            for dataset in ("olt", "onus", "macs", "service_ports", "unregistered"):
+                collect_dataset(pool, entry, dataset, r"^(?P<key>\d{8})_(?P<name>.+)$")
+        finally:
+            pool.close()
+        sent = [line for line in olt.received if line.strip()]
+        assert "terminal length 0" in sent and "show running-config" in sent
+        assert all(is_allowed(line) for line in sent), [x for x in sent if not is_allowed(x)]

@@ -1,0 +1,115 @@
+"""A screenshot of the Prefect UI showing a fleet run and its per-OLT runs, for the README.
+
+    python -m tools.ui_screenshot --out docs/prefect-ui-fleet-run.png
+
+Starts a throw-away Prefect server on a free loopback port, a simulated fleet, runs `sync-fleet` once
+into a temporary SQLite database, and has headless Chromium (Debian's `chromium`: apt-get install
+chromium) take the flow-run page. Everything it starts is stopped again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import yaml
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(api: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"prefect server exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("prefect server did not become healthy")
+
+
+def shoot(url: str, out: Path, size: str, wait_ms: int) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not browser:
+        raise SystemExit("chromium not found: apt-get install chromium")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        f"--user-data-dir={profile}", f"--window-size={size}",
+                        f"--virtual-time-budget={wait_ms}", f"--screenshot={out.resolve()}", url],
+                       check=True, capture_output=True, timeout=180)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path("docs/prefect-ui-fleet-run.png"))
+    ap.add_argument("--olts", type=int, default=6)
+    ap.add_argument("--onus", type=int, default=256)
+    ap.add_argument("--size", default="1600,1000")
+    ap.add_argument("--wait-ms", type=int, default=25000, help="virtual time for the page to render")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="oltsync-ui-"))
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_HOME": str(tmp / "prefect"), "PREFECT_SERVER_API_HOST": "127.0.0.1",
+           "PREFECT_SERVER_API_PORT": str(port), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sim = None
+    try:
+        _wait_healthy(api, server)
+        os.environ.update({"PREFECT_API_URL": api, "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "false",
+                           "OLTSYNC_DATABASE_URL": f"sqlite:///{tmp / 'oltsync.db'}",
+                           "OLTSYNC_KNOWN_HOSTS": str(tmp / "known_hosts")})
+        from oltsync.bootstrap import ensure_ssh_limit
+        from oltsync.settings import Settings
+        from simulator.fleet import generate_fleet
+        from simulator.server import Simulator
+        from simulator.truth import env_name, inventory
+        from storage import migrate
+
+        olts = generate_fleet(args.olts, args.onus, seed=7)
+        sim = Simulator(olts).start_in_thread()
+        for o in olts:
+            os.environ[env_name(o, "OLTSYNC_SCREENSHOT_PW")] = o.password
+        inv = tmp / "inventory.yaml"
+        inv.write_text(yaml.safe_dump(inventory(olts, "OLTSYNC_SCREENSHOT_PW", per_olt_env=True)))
+        migrate.upgrade(os.environ["OLTSYNC_DATABASE_URL"])
+        ensure_ssh_limit(Settings.from_env())
+        from flows.sync_fleet import sync_fleet
+
+        state = sync_fleet(inventory_path=str(inv), concurrency=3, return_state=True)
+        run_id = state.state_details.flow_run_id
+        print(f"fleet run {run_id}: {state.name}")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        shoot(f"http://127.0.0.1:{port}/runs/flow-run/{run_id}", args.out, args.size, args.wait_ms)
+        print(f"wrote {args.out}")
+        return 0 if state.is_completed() else 1
+    finally:
+        if sim is not None:
+            sim.stop_thread()
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
