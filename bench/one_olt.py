@@ -1,6 +1,6 @@
 """Sync one simulated OLT end to end and say where the time goes.
 
-    .venv/bin/python -m bench.one_olt --onus 2048 [--db postgresql+psycopg2://postgres@127.0.0.1/bench]
+    .venv/bin/python -m bench.one_olt --onus 2048 [--platform zte_c600] [--pg-admin URL]
 
 The simulator runs in its own process (as a real OLT would be elsewhere); the flow runs here against a
 temporary Prefect server. Prints seconds per stage for a first sync (empty database) and a re-sync
@@ -35,6 +35,8 @@ def _fresh_pg(admin: str, name: str) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--onus", type=int, default=2048)
+    ap.add_argument("--platform", default="huawei_smartax",
+                    help="huawei_smartax, zte_c300 or zte_c600")
     ap.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args()
@@ -45,6 +47,7 @@ def main() -> int:
     os.environ["OLTSYNC_KNOWN_HOSTS"] = str(tmp / "known_hosts")  # the simulator's key is new each run
     sim = subprocess.Popen(
         [sys.executable, "-m", "simulator", "--olts", "1", "--onus", str(args.onus),
+         "--platform", args.platform,
          "--inventory-out", str(tmp / "inv.yaml"), "--truth-out", str(tmp / "truth.json")],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
@@ -66,8 +69,9 @@ def main() -> int:
                 figures[label] = {"wall_s": round(wall, 2), "report": rep}
         for label, fig in figures.items():
             rep = fig["report"]
-            print(f"\n{label}: {fig['wall_s']:.2f} s wall for {args.onus} ONUs "
-                  f"({rep['logins']} SSH logins, 6 task runs)")
+            print(f"\n{label}: {fig['wall_s']:.2f} s wall for one {args.platform} OLT of "
+                  f"{args.onus} ONUs ({rep['logins']} SSH logins, {len(rep['datasets']) + 1} task "
+                  "runs: one collect per dataset and one store)")
             print(f"  {'dataset':<14}{'commands':>9}{'scrape s':>10}{'parse s':>9}{'store s':>9}"
                   f"{'rows':>7}  inserted/updated/unchanged/removed")
             for d in rep["datasets"]:

@@ -32,6 +32,8 @@ class DatasetResult:
     bytes_read: int = 0
     scrape_s: float = 0.0
     parse_s: float = 0.0
+    scrape_cpu_s: float = 0.0  # this thread's CPU time (the benchmarks split CPU by stage)
+    parse_cpu_s: float = 0.0
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     clients: dict[str, str | None] = field(default_factory=dict)
 
@@ -106,9 +108,9 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
         for variables in expansions(cmd_spec, tables):
             ctx.enter([c.format_map(variables) for c in cmd_spec.context])
             command = cmd_spec.command.format_map(variables)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             out = session.send(command, cmd_spec.read_timeout)
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.thread_time()
             result.commands += 1
             result.bytes_read += len(out)
             text = cleaner.clean(out)
@@ -126,6 +128,8 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
             rowlib.merge(olt, command, cmd_spec.table, table, built, primary)
             result.scrape_s += t1 - t0
             result.parse_s += time.perf_counter() - t1
+            result.scrape_cpu_s += c1 - c0
+            result.parse_cpu_s += time.thread_time() - c1
     ctx.enter([])
     for name, table in tables.items():
         if name.startswith("_"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
 
@@ -147,6 +148,13 @@ def value(column: str, raw: str | None, tz: tzinfo = UTC) -> Any:
     """Normalize one raw value for `column`; None for the CLI's ways of saying 'nothing'."""
     if raw is None:
         return None
+    return _value(column, raw, tz)
+
+
+@lru_cache(maxsize=1 << 16)
+def _value(column: str, raw: str, tz: tzinfo) -> Any:
+    # Cached: an OLT repeats most values (ports, states, models, dates) thousands of times, and
+    # every result is immutable (str, int, float, aware datetime). Errors are not cached.
     raw = raw.strip()
     if raw in NULLS:
         return None

@@ -16,6 +16,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from collector.dataset import DatasetResult
 from collector.pool import SessionPool
@@ -55,7 +56,7 @@ def store_task(entry: inv.OltEntry, outcomes: list[DatasetResult | BaseException
     results: list[dict[str, Any]] = []
     onus: list[dict[str, Any]] | None = None
     for dataset, outcome in zip(datasets, outcomes):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         if isinstance(outcome, BaseException):
             msg = str(outcome) if isinstance(outcome, OltSyncError) else (
                 f"{entry.name}: collecting {dataset} failed: {type(outcome).__name__}: {outcome}")
@@ -67,9 +68,13 @@ def store_task(entry: inv.OltEntry, outcomes: list[DatasetResult | BaseException
                                   opts, clients=outcome.clients, flow_run_id=flow_run_id)
         results.append({"dataset": dataset, "status": out.status, "error": out.error,
                         "rows": out.rows, "counts": out.counts.as_dict(), **out.extra,
-                        "commands": outcome.commands, "scrape_s": round(outcome.scrape_s, 3),
+                        "commands": outcome.commands, "bytes": outcome.bytes_read,
+                        "scrape_s": round(outcome.scrape_s, 3),
                         "parse_s": round(outcome.parse_s, 3),
-                        "store_s": round(time.perf_counter() - t0, 3)})
+                        "store_s": round(time.perf_counter() - t0, 3),
+                        "cpu_s": {"scrape": round(outcome.scrape_cpu_s, 4),
+                                  "parse": round(outcome.parse_cpu_s, 4),
+                                  "store": round(time.thread_time() - c0, 4)}})
         if out.status != "ok":
             log.error("%s", out.error)
         if dataset == "onus" and out.status == "ok":
@@ -120,8 +125,12 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
             outcomes = [f.result(raise_on_failure=False) for f in futures]
         finally:
             pool.close()
-        rep = store_task(entry, outcomes, names, opts, flow_run_id, started)
+        # quote(): Prefect would otherwise walk every row of every dataset twice (to find
+        # upstream futures, then to resolve them), its largest cost on a big OLT.
+        rep = store_task(entry, quote(outcomes), names, opts, flow_run_id, started)
     rep["logins"] = pool.logins
+    rep["login_s"] = round(pool.login_s, 3)
+    rep["login_cpu_s"] = round(pool.login_cpu_s, 4)
     rep["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 2)
     create_table_artifact(table=reports.olt_table(rep), key=_artifact_key(olt_name),
                           description=reports.olt_markdown(rep))

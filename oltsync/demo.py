@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -14,6 +15,7 @@ from simulator.server import Simulator
 from simulator.truth import inventory
 
 PASSWORD_ENV = "OLTSYNC_DEMO_OLT_PASSWORD"
+DEMO_PLATFORMS = "huawei_smartax,zte_c300,huawei_smartax,zte_c600"
 
 
 def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo-out") -> int:
@@ -32,7 +34,8 @@ def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo
     known = out / "simulator_known_hosts"
     known.unlink(missing_ok=True)
     os.environ["OLTSYNC_KNOWN_HOSTS"] = str(known)
-    fleet = generate_fleet(olts, onus, seed)
+    # Both vendor families our users run: Huawei SmartAX beside ZTE C300 (ZXAN) and C600 (TITAN).
+    fleet = generate_fleet(olts, onus, seed, DEMO_PLATFORMS)
     for o in fleet:
         o.password = password
     url = database_url()
@@ -40,8 +43,9 @@ def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo
     with Simulator(fleet):
         inv_path = out / "inventory.yaml"
         inv_path.write_text(yaml.safe_dump(inventory(fleet, PASSWORD_ENV), sort_keys=False))
-        print(f"simulated fleet: {olts} Huawei SmartAX OLTs x {onus} ONUs on 127.0.0.1 "
-              f"(inventory: {inv_path})")
+        kinds = Counter(o.platform for o in fleet)
+        print(f"simulated fleet: {olts} OLTs ({', '.join(f'{n} {p}' for p, n in kinds.items())}) "
+              f"x {onus} ONUs on 127.0.0.1 (inventory: {inv_path})")
         print("running the sync-fleet flow (a temporary Prefect server starts first)...")
         ensure_ssh_limit(Settings.from_env())  # what `python -m oltsync bootstrap` does on a server
         state = sync_fleet(inventory_path=str(inv_path), return_state=True)

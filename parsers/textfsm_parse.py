@@ -46,6 +46,8 @@ class Noise:
         if not self.block_start:
             return text
         start = re.compile(self.block_start)
+        if not _multiline(start).search(text):
+            return text  # no alarm block at all (the usual case): no line-by-line pass
         cont = re.compile(self.block_line) if self.block_line else None
         out: list[str] = []
         in_block = False
@@ -63,6 +65,11 @@ class Noise:
                     continue  # and the one after it
             out.append(line)
         return "\n".join(out)
+
+
+@cache
+def _multiline(rx: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(rx.pattern, rx.flags | re.M)
 
 
 class TemplateError(Exception):

@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--olts", type=int, default=3)
     ap.add_argument("--onus", type=int, default=512, help="ONUs per OLT")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--platform", default="huawei_smartax")
+    ap.add_argument("--platform", default="huawei_smartax",
+                    help="huawei_smartax, zte_c300, zte_c600, or several comma-separated for a "
+                         "mixed fleet (OLT i gets the i-th, cycling)")
     ap.add_argument("--listen", default="127.0.0.1", help="loopback address to listen on")
     ap.add_argument("--base-port", type=int, default=0,
                     help="first TCP port (OLT i listens on base+i); 0 picks free ports")

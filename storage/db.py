@@ -66,8 +66,10 @@ def get_engine(url: str | None = None) -> Engine:
                 # turns the read snapshot stale and SQLite fails instead of waiting.
                 event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
             else:
-                engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
-                                       connect_args={"connect_timeout": 10})
+                # Storing is short, one connection per dataset being stored; many OLTs at once
+                # queue for a connection rather than fail (the OLT locks share one session).
+                engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=15,
+                                       pool_timeout=600, connect_args={"connect_timeout": 10})
             _engines[url] = engine
         return engine
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from oltsync.errors import DatabaseError, OltSyncError, ShrinkHeld
-from storage import schema
+from storage import bulk, schema
 from storage.sync import Counts, SyncOptions, sync_table
 
 
@@ -105,7 +105,7 @@ def _store_clients(conn: Connection, clients: dict[str, str | None], now: dateti
            for k in keys if k not in existing]
     if new:
         # Another OLT's sync may insert the same client at the same moment.
-        conn.execute(_insert(conn)(t).on_conflict_do_nothing(index_elements=["key"]), new)
+        bulk.insert_ignoring_conflicts(conn, t, new, ["key"])
         counts.inserted = len(new)
     renamed = [{"k": k, "n": clients[k], "now": now} for k in keys
                if k in existing and clients[k] is not None and existing[k] != clients[k]]
@@ -129,7 +129,7 @@ def _store_onus(conn: Connection, olt: str, tables: dict[str, list[dict]], now: 
                for r in rows if r.get("rx_power_dbm") is not None
                or r.get("olt_rx_power_dbm") is not None]
     if samples:
-        conn.execute(schema.onu_optical_history.insert(), samples)
+        bulk.insert_rows(conn, schema.onu_optical_history, samples)
     # PON port ONU counts follow the ONU list, in the same transaction.
     per_port = Counter(r["port"] for r in rows)
     pp = schema.pon_ports

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, select, update
 
 from oltsync.errors import OltSyncError, ShrinkHeld
-from storage import schema
+from storage import bulk, schema
 
 
 @dataclass
@@ -141,7 +141,7 @@ def sync_table(conn: Connection, name: str, olt: str, rows: list[dict[str, Any]]
         upd["_id"] = old["id"]
         updates[tuple(sorted(upd))].append(upd)
     if inserts:
-        conn.execute(t.insert(), inserts)
+        bulk.insert_rows(conn, t, inserts)
     for keys, params in updates.items():
         # Bind names must differ from column names in an UPDATE's SET clause.
         stmt = (update(t).where(t.c.id == bindparam("_id"))

@@ -159,3 +159,26 @@ def test_status_reports_each_olts_last_sync(pg: str, fleet) -> None:
     assert "Prefect API: unreachable: connection refused" in text
     assert [line.split()[0] for line in text.splitlines() if line.startswith("  olt-")] == [
         "olt-001", "olt-002"]
+
+
+def test_many_olt_locks_share_one_postgresql_session(pg: str) -> None:
+    """A worker syncing many OLTs at once holds one connection for all their locks; the same OLT
+    twice in one process is still refused; the locks go when released."""
+    from contextlib import ExitStack
+
+    from sqlalchemy import text
+
+    engine = get_engine(pg)
+    names = [f"olt-lock-{i}" for i in range(40)]
+    with ExitStack() as stack:
+        for name in names:
+            stack.enter_context(olt_lock(engine, name, 0))
+        with engine.connect() as conn:
+            pids = conn.execute(text("SELECT DISTINCT pid FROM pg_locks "
+                                     "WHERE locktype = 'advisory' AND granted")).scalars().all()
+        assert len(pids) == 1
+        with pytest.raises(OltBusy):
+            with olt_lock(engine, names[7], 0):
+                pass
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")) == 0

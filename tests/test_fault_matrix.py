@@ -36,6 +36,7 @@ class Cell:
     says: list[str]  # what the faulty OLT's error line must say
     status: str = "failed"  # sync_runs status of the failed datasets
     env: dict[str, str] = field(default_factory=dict)
+    platforms: str = "huawei_smartax"  # olt-001, olt-002 (the faulty one), cycling
 
 
 def _knob(**values):  # noqa: ANN202
@@ -73,6 +74,20 @@ CELLS = [
          ["olt-002: onus would shrink from", "to 0 rows", "held back, nothing changed"], "held"),
     Cell("OLT suddenly reports a third of its ONUs", _keep_onus(1 / 3), {"onus"},
          ["olt-002: onus would shrink from", "held back, nothing changed"], "held"),
+    # The same faults on ZTE boxes, beside a healthy Huawei.
+    # Both datasets that read the ONU list (onus, and macs for its ports) refuse the garbled line.
+    Cell("ZTE C300 garbled table", _knob(garble_on="show gpon onu state"), {"onus", "macs"},
+         ["olt-002 running 'show gpon onu state'", "could not parse"],
+         platforms="huawei_smartax,zte_c300"),
+    Cell("ZTE C300 truncated MAC table", _knob(truncate_on="show mac gpon olt"), {"macs"},
+         ["olt-002 running 'show mac gpon olt gpon-olt_1/", "(truncated output?)"],
+         platforms="huawei_smartax,zte_c300"),
+    Cell("ZTE C600 rejected command", _knob(reject="show running-config"), {"service_ports"},
+         ["olt-002 running 'show running-config'", "the OLT answered: %Error 140305"],
+         platforms="huawei_smartax,zte_c600"),
+    Cell("ZTE C600 wrong password", _knob(wrong_password=True), ALL,
+         ["olt-002: login failed", "rejected user 'oltsync'", "not retried"],
+         platforms="huawei_smartax,zte_c600"),
 ]
 
 
@@ -80,15 +95,18 @@ def _mutate_everything(f) -> None:  # noqa: ANN001
     """Give every dataset of every OLT something to write, so an unchanged table proves a hold."""
     def change() -> None:
         for olt in f.olts.values():
+            zte = olt.platform.startswith("zte_")  # ZTE's uncfg list shows less (see zte_fleet)
             olt.firmware = olt.firmware + "-SPC1"
             olt.boards[-1].status = "Failed"
             olt.onus[0].description = "00424242_Matriz_de_Falhas"
             olt.onus[0].client_key, olt.onus[0].client_name = "00424242", "Matriz de Falhas"
             olt.remove_onu(olt.onus[1].serial)  # its MACs and service ports go with it
             olt.unregistered.append(Unregistered(
-                port=olt.onus[2].port, serial="ZTEG0FA17BAD", equipment="F670L",
-                firmware="V9.0",
-                found_at=(datetime.now(UTC) - timedelta(minutes=3)).replace(microsecond=0)))
+                port=olt.onus[2].port, serial="ZTEG0FA17BAD",
+                equipment=None if olt.platform == "zte_c300" else "F670L",
+                firmware=None if zte else "V9.0",
+                found_at=None if zte else
+                (datetime.now(UTC) - timedelta(minutes=3)).replace(microsecond=0)))
     f.sim.call(change)
 
 
@@ -144,7 +162,7 @@ def test_fault(pg: str, fleet, monkeypatch: pytest.MonkeyPatch, cell: Cell) -> N
     monkeypatch.setenv("OLTSYNC_RETRY_BACKOFF_S", "0.2")
     for k, v in cell.env.items():
         monkeypatch.setenv(k, v)
-    _run_cell(pg, fleet(2, 48, seed=70 + CELLS.index(cell)), cell)
+    _run_cell(pg, fleet(2, 48, seed=70 + CELLS.index(cell), platform=cell.platforms), cell)
 
 
 def test_alarm_blocks_inside_output_change_nothing_but_the_data(pg: str, fleet) -> None:
