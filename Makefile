@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PY) -c "import hashlib,sys;print(hashlib.sha1(open('requirements.txt','rb').read()).hexdigest()[:12])")
 
-.PHONY: demo test lint install
+.PHONY: demo test lint install bench
 
 install: $(STAMP)
 
@@ -23,3 +23,9 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The fleet benchmark (by hand, not in CI): `make bench` (every scenario, full size, ~30 min) or
+# `make bench ARGS=--quick` (about two minutes). Needs the machine's PostgreSQL.
+bench: $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(BIN)/python -m bench.fleet $(ARGS)

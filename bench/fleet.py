@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password"
 
 SIZES = {  # scenario: (olts, onus, fleet concurrency in OLTs, SSH session slots)
-    "full": {"a": (200, 2048, 16, 32), "c": (500, 256, 160, 128), "d": (8, 256, 8, 16)},
+    "full": {"a": (200, 2048, 16, 32), "c": (500, 256, 64, 128), "d": (8, 256, 8, 16)},
     "quick": {"a": (6, 512, 6, 12), "c": (24, 64, 24, 16), "d": (3, 128, 3, 6)},
 }
 LATENCY = {"full": (5.0, 3.0, 50_000.0), "quick": (1.0, 0.5, 50_000.0)}  # login s, cmd s, B/s
@@ -69,6 +69,8 @@ class Fleet:
             raise RuntimeError(f"simulator did not start: {line!r}")
         self.start_s = time.perf_counter() - t0
         self.olts = json.loads(self.truth_path.read_text())["olts"]
+        # every simulator start has a new host key, maybe on a port an earlier fleet used
+        self.known_hosts = tmp / f"known_hosts-{self.proc.pid}"
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -115,10 +117,11 @@ class PrefectServer:
 SERVER: PrefectServer | None = None
 
 
-def _env(db_url: str, tmp: Path, slots: int) -> dict[str, str]:
+def _env(db_url: str, tmp: Path, slots: int, known_hosts: Path | None = None) -> dict[str, str]:
     server = {**SERVER.env, "OLTSYNC_BENCH_SERVER_PID": str(SERVER.proc.pid)} if SERVER else {}
     return {**os.environ, **server, "OLTSYNC_DATABASE_URL": db_url, "OLTSYNC_OLT_PASSWORD": PASSWORD,
-            "OLTSYNC_KNOWN_HOSTS": str(tmp / "known_hosts"), "OLTSYNC_SSH_LIMIT_SLOTS": str(slots),
+            "OLTSYNC_KNOWN_HOSTS": str(known_hosts or tmp / "known_hosts"),
+            "OLTSYNC_SSH_LIMIT_SLOTS": str(slots),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
             "OLTSYNC_READ_TIMEOUT_S": "600"}
 
@@ -127,8 +130,8 @@ def run_ours(fleet: Fleet, db_url: str, tmp: Path, concurrency: int, slots: int,
              labels: list[str]) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.run_flow", "--inventory", str(fleet.inventory),
            "--concurrency", str(concurrency)] + [x for lb in labels for x in ("--label", lb)]
-    res = subprocess.run(cmd, cwd=ROOT, env=_env(db_url, tmp, slots), capture_output=True,
-                         text=True)
+    res = subprocess.run(cmd, cwd=ROOT, env=_env(db_url, tmp, slots, fleet.known_hosts),
+                         capture_output=True, text=True)
     last = (res.stdout.strip().splitlines() or ["{}"])[-1]
     data = json.loads(last)
     if res.returncode != 0 or "error" in data:
@@ -141,7 +144,7 @@ def _per_k(cpu: dict[str, float], onus: int) -> dict[str, float]:
 
 
 def references(fleet: Fleet, dsn: str, tmp: Path, sessions: int, seed_sample: int,
-               which: set[str]) -> dict[str, Any]:
+               which: set[str], nornir_sample: int = 0) -> dict[str, Any]:
     from bench import floor, nornir_script, seed_style
 
     out: dict[str, Any] = {}
@@ -153,8 +156,13 @@ def references(fleet: Fleet, dsn: str, tmp: Path, sessions: int, seed_sample: in
                         "wall_s": round(scrape["wall_s"] + stored["wall_s"], 2),
                         "wall_s_resync": round(scrape["wall_s"] + again["wall_s"], 2)}
     if "nornir" in which:
-        first = nornir_script.run(fleet.olts, PASSWORD, dsn, sessions, tmp)
-        out["nornir"] = {"first": first, "wall_s": round(first["wall_s"], 2)}
+        # A sample at the same concurrency, scaled: its threads work through the fleet in waves,
+        # so its wall time grows in proportion (checked: 58 of 200 hosts took 29 % of the time).
+        sample = fleet.olts[:nornir_sample] if nornir_sample else fleet.olts
+        first = nornir_script.run(sample, PASSWORD, dsn, sessions, tmp)
+        scale = len(fleet.olts) / len(sample)
+        out["nornir"] = {"sample": first, "scaled_from_olts": len(sample),
+                         "wall_s": round(first["wall_s"] * scale, 1)}
     if "seed" in which:
         sample = fleet.olts[:seed_sample]
         part = seed_style.run(sample, PASSWORD, dsn)
@@ -185,9 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--olts", type=int, help="override scenario a's OLT count")
     ap.add_argument("--onus", type=int, help="override scenario a's ONUs per OLT")
     ap.add_argument("--seed-sample", type=int, default=2, help="OLTs the seed-style baseline runs")
+    ap.add_argument("--nornir-sample", type=int, default=64,
+                    help="OLTs the Nornir script runs (0: all), scaled to the fleet")
     ap.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "fleet.json"))
     ap.add_argument("--plot", help="also write the PNG plot here (docs/bench-fleet.png)")
+    ap.add_argument("--parse-processes", type=int, default=None,
+                    help="OLTSYNC_PARSE_PROCESSES for the flow process (helper processes that "
+                         "parse; default: the environment's, else 0)")
     ap.add_argument("--harness", action="store_true",
                     help="use Prefect's temporary SQLite-backed test server instead of a real "
                          "server on PostgreSQL")
@@ -196,10 +209,14 @@ def main(argv: list[str] | None = None) -> int:
                          "for the plot of time and CPU against fleet size")
     args = ap.parse_args(argv)
     size = "quick" if args.quick else "full"
+    if args.parse_processes is not None:
+        os.environ["OLTSYNC_PARSE_PROCESSES"] = str(args.parse_processes)
     scenarios = set(args.scenario.split(","))
     refs = {r for r in args.references.split(",") if r}
     tmp = Path(tempfile.mkdtemp(prefix="oltsync-fleet-bench-"))
     results: dict[str, Any] = {"size": size, "cpus": os.cpu_count(), "scenarios": {},
+                               "parse_processes": int(os.environ.get("OLTSYNC_PARSE_PROCESSES",
+                                                                     "0") or 0),
                                "prefect_server": "temporary (SQLite)" if args.harness else
                                "prefect server start, on PostgreSQL"}
     global SERVER
@@ -233,7 +250,8 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
             print(f"[a/b] sync-fleet x{len(labels)}, {conc} OLTs at a time, {slots} SSH slots",
                   flush=True)
             ours = run_ours(fleet, db, tmp, conc, slots, labels)
-            ref = references(fleet, url, tmp, slots, args.seed_sample, refs) if refs else {}
+            ref = (references(fleet, url, tmp, slots, args.seed_sample, refs, args.nornir_sample)
+                   if refs else {})
         finally:
             fleet.stop()
         for label in labels:
@@ -256,6 +274,7 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
             results["references"] = ref
             results["ratios"] = ratios
 
+    _save(args, results)
     if "c" in scenarios:
         n, m, conc, slots = SIZES[size]["c"]
         lat = LATENCY[size]
@@ -278,6 +297,7 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
             "device_time_over_sessions_s": round(ideal, 1),
             "ratio_to_ideal": round(ours["wall_s"] / ideal, 2)}
 
+    _save(args, results)
     if "d" in scenarios:
         n, m, conc, slots = SIZES[size]["d"]
         print(f"[d] {n} OLTs x {m} ONUs into SQLite", flush=True)
@@ -290,6 +310,7 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
         results["scenarios"]["d"] = {"olts": n, "onus_per_olt": m, "concurrency": conc,
                                      "ssh_slots": slots, "ours": ours}
 
+    _save(args, results)
     if args.sweep:
         _, m, conc, slots = SIZES[size]["a"]
         results["sweep"] = []
@@ -300,6 +321,9 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
                 url = _fresh_pg(args.pg_admin, "oltsync_bench_sweep")
                 r = run_ours(fleet, url.replace("postgresql://", "postgresql+psycopg2://"), tmp,
                              conc, slots, ["a"])["a"]
+            except RuntimeError as exc:
+                results["sweep"].append({"olts": n, "error": str(exc)[:500]})
+                continue
             finally:
                 fleet.stop()
             results["sweep"].append({"olts": n, "onus_per_olt": m, "wall_s": r["wall_s"],
@@ -322,6 +346,13 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
 
         plot([results], Path(args.plot))
         print(f"plot: {args.plot}")
+
+
+def _save(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    """Written after every scenario: a long run that fails late keeps what it measured."""
+    path = Path(args.json)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1))
 
 
 def print_table(results: dict[str, Any]) -> None:

@@ -83,8 +83,7 @@ def run(olts: list[dict[str, Any]], password: str, dsn: str, workers: int,
     conn.close()
     hosts = {o["name"]: {"hostname": o["host"], "port": o["port"], "username": "oltsync",
                          "password": password, "platform": "huawei_smartax",
-                         "data": {"hostname": o["hostname"]},
-                         "connection_options": {"netmiko": {"extras": {"fast_cli": False}}}}
+                         "data": {"hostname": o["hostname"]}}
              for o in olts}
     host_file = workdir / "nornir_hosts.yaml"
     host_file.write_text(yaml.safe_dump(hosts))

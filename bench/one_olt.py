@@ -61,7 +61,11 @@ def main() -> int:
 
         migrate.upgrade(url)
         figures = {}
+        from oltsync.bootstrap import ensure_ssh_limit
+        from oltsync.settings import Settings
+
         with prefect_test_harness(server_startup_timeout=120):
+            ensure_ssh_limit(Settings.from_env())  # what the bootstrap does on a real server
             for label in ("first sync", "re-sync (nothing changed)"):
                 t0 = time.perf_counter()
                 rep = sync_olt(olt_name="olt-001", inventory_path=str(tmp / "inv.yaml"))

@@ -14,7 +14,8 @@ def plot(runs: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    points = sorted((p for r in runs for p in r.get("sweep", [])), key=lambda p: p["olts"])
+    points = sorted((p for r in runs for p in r.get("sweep", []) if "error" not in p),
+                    key=lambda p: p["olts"])
     if not points:
         raise SystemExit("no sweep points to plot: run with --sweep")
     x = [p["olts"] for p in points]

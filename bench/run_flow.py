@@ -39,19 +39,30 @@ class _PeakRss:
         self.peak = self.proc.memory_info().rss
 
 
+def _cpu(procs: list[psutil.Process]) -> float:
+    total = 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:  # gone meanwhile
+            pass
+    return total
+
+
 def _server_cpu() -> float:
     """CPU seconds of the Prefect server so far: ours (its PID given) or our temporary one."""
     pid = os.environ.get("OLTSYNC_BENCH_SERVER_PID")
     root = psutil.Process(int(pid)) if pid else psutil.Process()
-    procs = ([root] if pid else []) + root.children(recursive=True)
-    total = 0.0
-    for child in procs:
-        try:
-            t = child.cpu_times()
-            total += t.user + t.system
-        except psutil.Error:
-            pass
-    return total
+    return _cpu(([root] if pid else []) + root.children(recursive=True))
+
+
+def _helpers_cpu() -> float:
+    """CPU seconds of our own child processes: the parse helpers (OLTSYNC_PARSE_PROCESSES), when
+    the Prefect server is not one of them."""
+    if not os.environ.get("OLTSYNC_BENCH_SERVER_PID"):
+        return 0.0
+    return _cpu(psutil.Process().children(recursive=True))
 
 
 def _counts(client: Any) -> tuple[int, int]:
@@ -112,10 +123,12 @@ def main() -> int:
             since = datetime.now(UTC)
             mem.reset()
             srv0, cpu0, t0 = _server_cpu(), time.process_time(), time.perf_counter()
+            helpers0 = _helpers_cpu()
             state = sync_fleet(inventory_path=args.inventory, concurrency=args.concurrency,
                                return_state=True)
             wall = time.perf_counter() - t0
             cpu, srv = time.process_time() - cpu0, _server_cpu() - srv0
+            helpers = _helpers_cpu() - helpers0
             if not state.is_completed():
                 print(json.dumps({"error": state.message}), flush=True)
                 return 1
@@ -127,6 +140,7 @@ def main() -> int:
             commands = logins = nbytes = 0
             for rep in reports.values():
                 stage["login"] += rep.get("login_cpu_s", 0.0)
+                stage["scrape"] += rep.get("transport_cpu_s", 0.0)  # paramiko's reader threads
                 stage_wall["login"] += rep.get("login_s", 0.0)
                 logins += rep.get("logins", 0)
                 for d in rep["datasets"]:
@@ -140,8 +154,10 @@ def main() -> int:
             out[label] = {
                 "wall_s": round(wall, 2), "olts": n, "onus": onus,
                 "cpu_s": {**{k: round(v, 2) for k, v in stage.items()},
+                          "parse": round(stage["parse"] + helpers, 2),  # + helper processes
                           "prefect_overhead": round(cpu - sum(stage.values()), 2),
-                          "flow_process_total": round(cpu, 2), "prefect_server": round(srv, 2)},
+                          "flow_process_total": round(cpu, 2), "parse_helpers": round(helpers, 2),
+                          "prefect_server": round(srv, 2)},
                 "stage_wall_s_summed": {k: round(v, 2) for k, v in stage_wall.items()},
                 "peak_rss_mb": round(mem.peak / 2**20, 1),
                 "task_runs_per_olt": round((tasks1 - tasks0) / max(1, n), 2),

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
+from collector import parse_pool
 from collector import rows as rowlib
-from oltsync.errors import CommandRejected, ParseError
-from parsers.textfsm_parse import TemplateError, parse
+from oltsync.errors import CommandRejected
 from platforms.profile import CommandSpec, Profile
 
 
@@ -101,7 +101,6 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
     result = DatasetResult(olt=olt, dataset=dataset, tables={})
     tables: dict[str, rowlib.Table] = {}
     ctx = _Context(olt, session, profile, result)
-    cleaner = profile.cleaner
     for cmd_spec in spec.commands:
         primary = cmd_spec.table not in tables
         table = tables.setdefault(cmd_spec.table, {})
@@ -113,18 +112,7 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
             t1, c1 = time.perf_counter(), time.thread_time()
             result.commands += 1
             result.bytes_read += len(out)
-            text = cleaner.clean(out)
-            if any(re.search(p, text) for p in cmd_spec.empty):
-                records: list[dict[str, str]] = []
-            else:
-                for line in _first_lines(text):
-                    if any(re.search(p, line) for p in profile.errors):
-                        raise CommandRejected(olt, command, f"the OLT answered: {line}")
-                try:
-                    records = parse(cmd_spec.template, text)
-                except TemplateError as exc:
-                    raise ParseError(olt, command, str(exc)) from None
-            built = rowlib.build_rows(olt, command, cmd_spec, records, variables, tz)
+            built = parse_pool.rows_for(olt, profile, cmd_spec, command, out, variables, tz)
             rowlib.merge(olt, command, cmd_spec.table, table, built, primary)
             result.scrape_s += t1 - t0
             result.parse_s += time.perf_counter() - t1

@@ -56,6 +56,7 @@ class SessionPool:
         self.logins = 0
         self.login_s = 0.0  # wall and CPU spent logging in (for the benchmarks' stage split)
         self.login_cpu_s = 0.0
+        self.transport_cpu_s = 0.0  # paramiko's per-connection reader threads, over all sessions
         self.peak = 0
         self._busy = 0
         self._first_login = threading.Lock()
@@ -139,6 +140,7 @@ class SessionPool:
             sess.close(graceful=graceful)
         finally:
             with self._cond:
+                self.transport_cpu_s += sess.transport_cpu_s
                 held = self._held.pop(id(sess), None)
                 self._cond.notify()  # a waiter may now open one in its place
             if held is not None:

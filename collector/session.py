@@ -127,6 +127,14 @@ def _cause(exc: BaseException) -> str:
     return f"SSH failed ({first})"
 
 
+def _thread_cpu(thread: Any) -> float:
+    """CPU seconds a live thread has used (paramiko's transport thread decrypts what we read)."""
+    try:
+        return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+    except (AttributeError, OSError, TypeError):
+        return 0.0
+
+
 class OltSession:
     """An open, prepared session. `send` returns the command's output without echo or prompt."""
 
@@ -138,6 +146,7 @@ class OltSession:
         self._prompt: re.Pattern[str] | None = None
         self._pager: re.Pattern[str] | None = None
         self.commands_sent = 0
+        self.transport_cpu_s = 0.0
 
     def open(self) -> OltSession:
         t = self.target
@@ -247,6 +256,8 @@ class OltSession:
         (a hung or half-read command): a graceful logout would wait on a box that is not answering."""
         if self.conn is None:
             return
+        chan = getattr(self.conn, "remote_conn", None)
+        self.transport_cpu_s = _thread_cpu(chan.get_transport() if chan is not None else None)
         try:
             if graceful:
                 self.conn.disconnect()

@@ -131,6 +131,7 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
     rep["logins"] = pool.logins
     rep["login_s"] = round(pool.login_s, 3)
     rep["login_cpu_s"] = round(pool.login_cpu_s, 4)
+    rep["transport_cpu_s"] = round(pool.transport_cpu_s, 4)
     rep["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 2)
     create_table_artifact(table=reports.olt_table(rep), key=_artifact_key(olt_name),
                           description=reports.olt_markdown(rep))

@@ -1,0 +1,81 @@
+"""Parse command output in helper processes, so one worker process uses more than one core.
+
+Scraping and storing are mostly waiting (network, database); parsing is pure CPU, and Python runs
+the CPU work of all threads of a process on one core. With `OLTSYNC_PARSE_PROCESSES=N` (N ≥ 1) the
+text of each command goes to one of N helper processes, which clean, parse and build the rows; the
+collect thread waits without holding the interpreter. 0 (the default) parses in the thread.
+
+The helpers start with `forkserver` (never a fork of a process with live threads), once per
+process, and are reused by every sync in it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from datetime import tzinfo
+from typing import Any
+
+from collector import rows as rowlib
+from oltsync.errors import CommandRejected, ParseError
+from parsers.textfsm_parse import Noise, TemplateError, parse
+from platforms.profile import CommandSpec, Profile
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def processes() -> int:
+    try:
+        return max(0, int(os.environ.get("OLTSYNC_PARSE_PROCESSES", "0")))
+    except ValueError:
+        return 0
+
+
+def _executor(n: int) -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=n,
+                                        mp_context=multiprocessing.get_context("forkserver"))
+        return _pool
+
+
+def parse_command(olt: str, spec: CommandSpec, cleaner: Noise, errors: list[str], command: str,
+                  out: str, variables: dict[str, str], tz: tzinfo) -> tuple[str, Any]:
+    """Clean, check, parse and build the rows of one command's output.
+
+    Returns ("rows", rows) or (error kind, message): exceptions with our one-line messages are
+    passed back as data, so that nothing depends on pickling them."""
+    text = cleaner.clean(out)
+    if any(re.search(p, text) for p in spec.empty):
+        records: list[dict[str, str]] = []
+    else:
+        for line in [x.strip() for x in text.splitlines() if x.strip()][:3]:
+            if any(re.search(p, line) for p in errors):
+                return "rejected", f"the OLT answered: {line}"
+        try:
+            records = parse(spec.template, text)
+        except TemplateError as exc:
+            return "parse", str(exc)
+    try:
+        return "rows", rowlib.build_rows(olt, command, spec, records, variables, tz)
+    except ParseError as exc:
+        return "parse", exc.cause
+
+
+def rows_for(olt: str, profile: Profile, spec: CommandSpec, command: str, out: str,
+             variables: dict[str, str], tz: tzinfo) -> list[dict[str, Any]]:
+    """parse_command here or in a helper process; raises our errors either way."""
+    n = processes()
+    args = (olt, spec, profile.cleaner, list(profile.errors), command, out, variables, tz)
+    kind, value = (_executor(n).submit(parse_command, *args).result() if n
+                   else parse_command(*args))
+    if kind == "rows":
+        return value
+    if kind == "rejected":
+        raise CommandRejected(olt, command, value)
+    raise ParseError(olt, command, value)
