@@ -6,7 +6,9 @@ text of each command goes to one of N helper processes, which clean, parse and b
 collect thread waits without holding the interpreter. 0 (the default) parses in the thread.
 
 The helpers start with `forkserver` (never a fork of a process with live threads), once per
-process, and are reused by every sync in it.
+process, and are reused by every sync in it. Each helper watches the process it serves and exits
+when that process is gone, also when it was killed (a cancelled or crashed flow run) and could not
+shut its pool down.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import multiprocessing
 import os
 import re
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import tzinfo
 from typing import Any
@@ -35,12 +38,28 @@ def processes() -> int:
         return 0
 
 
+def _exit_with(parent: int) -> None:
+    """Helper initializer: leave as soon as the process we parse for no longer exists."""
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # exists, owned by someone else: not ours to judge
+                pass
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _executor(n: int) -> ProcessPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=n,
-                                        mp_context=multiprocessing.get_context("forkserver"))
+                                        mp_context=multiprocessing.get_context("forkserver"),
+                                        initializer=_exit_with, initargs=(os.getpid(),))
         return _pool
 
 
