@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import re
 import select
 import socket
@@ -50,7 +51,10 @@ class Target:
     auth_timeout: float = 20.0
     read_timeout: float = 120.0
     host_key_policy: str = "accept-new"
-    known_hosts: str = "~/.config/oltsync/known_hosts"
+    # The same default as the settings (OLTSYNC_KNOWN_HOSTS), also for a Target built directly:
+    # otherwise such a caller (the tests) would record keys in the user's own file.
+    known_hosts: str = field(default_factory=lambda: os.environ.get(
+        "OLTSYNC_KNOWN_HOSTS", "~/.config/oltsync/known_hosts"))
 
 
 class _Utf8Channel(SSHChannel):
