@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import psycopg2
+from bench.ref_tables import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password"
@@ -37,15 +37,6 @@ SIZES = {  # scenario: (olts, onus, fleet concurrency in OLTs, SSH session slots
     "quick": {"a": (6, 512, 6, 12), "c": (24, 64, 24, 16), "d": (3, 128, 3, 6)},
 }
 LATENCY = {"full": (5.0, 3.0, 50_000.0), "quick": (1.0, 0.5, 50_000.0)}  # login s, cmd s, B/s
-
-
-def _fresh_pg(admin: str, name: str) -> str:
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    conn.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.cursor().execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return admin.rsplit("/", 1)[0] + f"/{name}"
 
 
 class Fleet:
@@ -86,7 +77,7 @@ class PrefectServer:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        db = _fresh_pg(pg_admin, "oltsync_bench_prefect").replace("postgresql://",
+        db = fresh_database(pg_admin, "oltsync_bench_prefect").replace("postgresql://",
                                                                   "postgresql+asyncpg://")
         self.api = f"http://127.0.0.1:{port}/api"
         self.env = {"PREFECT_API_URL": self.api, "PREFECT_HOME": str(tmp / "prefect-home"),
@@ -242,7 +233,7 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
         print(f"[a/b] starting {n} simulated OLTs x {m} ONUs ...", flush=True)
         fleet = Fleet(tmp, n, m, seed=1)
         try:
-            url = _fresh_pg(args.pg_admin, "oltsync_bench_fleet")
+            url = fresh_database(args.pg_admin, "oltsync_bench_fleet")
             db = url.replace("postgresql://", "postgresql+psycopg2://")
             labels = [x for x in ("a", "b") if x in scenarios]
             if "b" in scenarios and "a" not in scenarios:
@@ -282,7 +273,7 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
               f"{lat[2]:.0f} B/s; {conc} OLTs at a time, {slots} SSH slots", flush=True)
         fleet = Fleet(tmp, n, m, seed=3, latency=lat)
         try:
-            url = _fresh_pg(args.pg_admin, "oltsync_bench_latency")
+            url = fresh_database(args.pg_admin, "oltsync_bench_latency")
             ours = run_ours(fleet, url.replace("postgresql://", "postgresql+psycopg2://"), tmp,
                             conc, slots, ["c"])["c"]
             device = _device_time(fleet, ours, lat)
@@ -318,7 +309,7 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
             print(f"[sweep] {n} OLTs x {m} ONUs", flush=True)
             fleet = Fleet(tmp, n, m, seed=1)
             try:
-                url = _fresh_pg(args.pg_admin, "oltsync_bench_sweep")
+                url = fresh_database(args.pg_admin, "oltsync_bench_sweep")
                 r = run_ours(fleet, url.replace("postgresql://", "postgresql+psycopg2://"), tmp,
                              conc, slots, ["a"])["a"]
             except RuntimeError as exc:
@@ -336,11 +327,9 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
                                      **({"floor_wall_s": results["references"]["floor"]["wall_s"]}
                                         if "floor" in results.get("references", {}) else {})})
 
-    path = Path(args.json)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=1))
+    _save(args, results)
     print_table(results)
-    print(f"\nJSON: {path}")
+    print(f"\nJSON: {args.json}")
     if args.plot:
         from bench.plot import plot
 

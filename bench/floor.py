@@ -16,6 +16,7 @@ from typing import Any
 import asyncssh
 import psycopg2
 
+from bench import ref_tables
 from bench.plan import Step, olt_plan
 from platforms import profile as profiles
 
@@ -121,18 +122,7 @@ def scrape_and_parse(olts: list[dict[str, Any]], password: str, sessions: int,
             "parse_cpu_s": totals["parse_cpu_s"], "bytes": totals["bytes"], "rows": totals["rows"]}
 
 
-FLOOR_TABLES = {
-    "floor_onus": (("olt", "serial"), ("port", "onu_id", "run_state", "description", "equipment",
-                                       "firmware", "distance_m", "last_down_cause", "last_up_at",
-                                       "last_down_at", "rx_power_dbm", "tx_power_dbm",
-                                       "olt_rx_power_dbm")),
-    "floor_macs": (("olt", "mac", "vlan"), ("port", "onu_id", "service_port", "gem_port")),
-    "floor_service_ports": (("olt", "port", "onu_id", "index"), ("vlan", "user_vlan", "gem_port")),
-}
-_TYPES = {"onu_id": "int", "distance_m": "int", "vlan": "int", "index": "int", "user_vlan": "int",
-          "service_port": "int", "gem_port": "int", "rx_power_dbm": "float8",
-          "tx_power_dbm": "float8", "olt_rx_power_dbm": "float8", "last_up_at": "timestamptz",
-          "last_down_at": "timestamptz"}
+FLOOR_TABLES = ref_tables.tables("floor")
 
 
 def _copy_text(rows: list[tuple]) -> io.StringIO:
@@ -145,18 +135,16 @@ def _copy_text(rows: list[tuple]) -> io.StringIO:
 
 def store(dsn: str, truths: list[dict[str, Any]]) -> dict[str, float]:
     """COPY the same rows into a temporary table, then one INSERT … ON CONFLICT per table."""
-    sources = {"floor_onus": "onus", "floor_macs": "macs", "floor_service_ports": "service_ports"}
     t0, c0 = time.perf_counter(), time.process_time()
     conn = psycopg2.connect(dsn)
     written = 0
     with conn, conn.cursor() as cur:
-        for table, (key, cols) in FLOOR_TABLES.items():
+        for table, (src, key, cols) in FLOOR_TABLES.items():
             allc = key + cols
-            ddl = ", ".join(f'"{c}" {_TYPES.get(c, "text")}' for c in allc)
-            cur.execute(f'CREATE TABLE IF NOT EXISTS {table} ({ddl}, UNIQUE ({", ".join(key)}))')
+            cur.execute(ref_tables.create_sql(table, key, cols))
             cur.execute(f"CREATE TEMP TABLE tmp_{table} (LIKE {table}) ON COMMIT DROP")
             rows = [tuple(t["name"] if c == "olt" else r.get(c) for c in allc)
-                    for t in truths for r in t[sources[table]]]
+                    for t in truths for r in t[src]]
             cur.copy_expert(f"COPY tmp_{table} FROM STDIN", _copy_text(rows))
             sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in cols)
             changed = " OR ".join(f'{table}."{c}" IS DISTINCT FROM EXCLUDED."{c}"' for c in cols)

@@ -17,24 +17,13 @@ from typing import Any
 import psycopg2
 import yaml
 
+from bench import ref_tables
 from bench.plan import olt_plan
 from collector import rows as rowlib
 from parsers.textfsm_parse import parse
 from platforms import profile as profiles
 
-NORNIR_TABLES = {
-    "nornir_onus": ("onus", ("olt", "serial"),
-                    ("port", "onu_id", "run_state", "description", "equipment", "firmware",
-                     "distance_m", "last_down_cause", "last_up_at", "last_down_at",
-                     "rx_power_dbm", "tx_power_dbm", "olt_rx_power_dbm")),
-    "nornir_macs": ("macs", ("olt", "mac", "vlan"), ("port", "onu_id", "service_port", "gem_port")),
-    "nornir_service_ports": ("service_ports", ("olt", "port", "onu_id", "index"),
-                             ("vlan", "user_vlan", "gem_port")),
-}
-_TYPES = {"onu_id": "int", "distance_m": "int", "vlan": "int", "index": "int", "user_vlan": "int",
-          "service_port": "int", "gem_port": "int", "rx_power_dbm": "float8",
-          "tx_power_dbm": "float8", "olt_rx_power_dbm": "float8", "last_up_at": "timestamptz",
-          "last_down_at": "timestamptz"}
+NORNIR_TABLES = ref_tables.tables("nornir")
 
 
 def _collect_and_store(task: Any, plans: dict[str, Any], dsn: str) -> int:
@@ -78,8 +67,7 @@ def run(olts: list[dict[str, Any]], password: str, dsn: str, workers: int,
     conn = psycopg2.connect(dsn)
     with conn, conn.cursor() as cur:
         for table, (_src, key, cols) in NORNIR_TABLES.items():
-            ddl = ", ".join(f'"{c}" {_TYPES.get(c, "text")}' for c in key + cols)
-            cur.execute(f'CREATE TABLE IF NOT EXISTS {table} ({ddl}, UNIQUE ({", ".join(key)}))')
+            cur.execute(ref_tables.create_sql(table, key, cols))
     conn.close()
     hosts = {o["name"]: {"hostname": o["host"], "port": o["port"], "username": "oltsync",
                          "password": password, "platform": "huawei_smartax",

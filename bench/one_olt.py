@@ -18,18 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg2
+from bench.ref_tables import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _fresh_pg(admin: str, name: str) -> str:
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    conn.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.cursor().execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://") + f"/{name}"
 
 
 def main() -> int:
@@ -52,7 +43,8 @@ def main() -> int:
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         sim.stdout.readline()  # "simulating ..." once listening
-        url = _fresh_pg(args.pg_admin, "oltsync_bench")
+        url = fresh_database(args.pg_admin, "oltsync_bench").replace(
+            "postgresql://", "postgresql+psycopg2://")
         os.environ["OLTSYNC_DATABASE_URL"] = url
         from prefect.testing.utilities import prefect_test_harness
 

@@ -16,22 +16,11 @@ from typing import Any
 import psycopg2
 from netmiko import ConnectHandler
 
+from bench import ref_tables
 from collector.dataset import collect
 from platforms import profile as profiles
 
-SEED_TABLES = {
-    "seed_onus": ("onus", ("olt", "serial"),
-                  ("port", "onu_id", "run_state", "description", "equipment", "firmware",
-                   "distance_m", "last_down_cause", "last_up_at", "last_down_at", "rx_power_dbm",
-                   "tx_power_dbm", "olt_rx_power_dbm")),
-    "seed_macs": ("macs", ("olt", "mac", "vlan"), ("port", "onu_id", "service_port", "gem_port")),
-    "seed_service_ports": ("service_ports", ("olt", "port", "onu_id", "index"),
-                           ("vlan", "user_vlan", "gem_port")),
-}
-_TYPES = {"onu_id": "int", "distance_m": "int", "vlan": "int", "index": "int", "user_vlan": "int",
-          "service_port": "int", "gem_port": "int", "rx_power_dbm": "float8",
-          "tx_power_dbm": "float8", "olt_rx_power_dbm": "float8", "last_up_at": "timestamptz",
-          "last_down_at": "timestamptz"}
+SEED_TABLES = ref_tables.tables("seed")
 
 
 class _NetmikoSession:
@@ -49,9 +38,7 @@ class _NetmikoSession:
 
 def _ensure_tables(cur: Any) -> None:
     for table, (_src, key, cols) in SEED_TABLES.items():
-        ddl = ", ".join(f'"{c}" {_TYPES.get(c, "text")}' for c in key + cols)
-        cur.execute(f'CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, {ddl}, '
-                    f'UNIQUE ({", ".join(key)}))')
+        cur.execute(ref_tables.create_sql(table, key, cols, id_column=True))
 
 
 def _save_row(conn: Any, table: str, key: tuple[str, ...], cols: tuple[str, ...],

@@ -64,10 +64,6 @@ def expansions(spec: CommandSpec, tables: dict[str, rowlib.Table]) -> list[dict[
     return [{**_port_vars(r), **fe.vars} for r in rows]
 
 
-def _first_lines(text: str, n: int = 3) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()][:n]
-
-
 class _Context:
     """Tracks the CLI view (config, interface ...) and moves between views with few commands."""
 
@@ -78,7 +74,7 @@ class _Context:
     def _send(self, command: str) -> str:
         out = self.session.send(command)
         self.result.commands += 1
-        for line in _first_lines(out):
+        for line in parse_pool.first_lines(out):
             if any(re.search(p, line) for p in self.profile.errors):
                 raise CommandRejected(self.olt, command, f"the OLT answered: {line}")
         return out

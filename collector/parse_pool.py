@@ -63,6 +63,11 @@ def _executor(n: int) -> ProcessPoolExecutor:
         return _pool
 
 
+def first_lines(text: str, n: int = 3) -> list[str]:
+    """Where an OLT puts its error for a command: the first non-blank lines of the answer."""
+    return [line.strip() for line in text.splitlines() if line.strip()][:n]
+
+
 def parse_command(olt: str, spec: CommandSpec, cleaner: Noise, errors: list[str], command: str,
                   out: str, variables: dict[str, str], tz: tzinfo) -> tuple[str, Any]:
     """Clean, check, parse and build the rows of one command's output.
@@ -73,7 +78,7 @@ def parse_command(olt: str, spec: CommandSpec, cleaner: Noise, errors: list[str]
     if any(re.search(p, text) for p in spec.empty):
         records: list[dict[str, str]] = []
     else:
-        for line in [x.strip() for x in text.splitlines() if x.strip()][:3]:
+        for line in first_lines(text):
             if any(re.search(p, line) for p in errors):
                 return "rejected", f"the OLT answered: {line}"
         try:

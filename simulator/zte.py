@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from simulator.fleet import OLT_TZ, Olt, Onu
+from simulator.fleet import OLT_TZ, Olt, Onu, ServicePort
 from simulator.personality import Personality, Reply, SessionState
 
 ZERO_TS = "0000-00-00 00:00:00"
+NO_INFO = "%Code 32310-GPONSRV : No related information to show.\r\n"  # ZTE's empty answer
 
 
 def _ts(v: datetime | None) -> str:
@@ -159,7 +160,7 @@ class ZteBase(Personality):
     def onu_state(self, olt: Olt) -> str:
         onus = self._onus(olt)
         if not onus:
-            return "%Code 32310-GPONSRV : No related information to show.\r\n"
+            return NO_INFO
         channel = olt.firmware.startswith("V2")  # V2.x firmware adds the channel column
         head = "OnuIndex   Admin State  OMCC State  Phase State  " + ("Channel" if channel else "")
         out = [head.rstrip(), "-" * (64 if channel else 54)]
@@ -188,7 +189,7 @@ class ZteBase(Personality):
     def detail_info(self, olt: Olt, port: str, onu_id: str) -> str:
         o = self._onu(olt, port, onu_id)
         if o is None:
-            return "%Code 32310-GPONSRV : No related information to show.\r\n"
+            return NO_INFO
         online = o.run_state == "online"
         lines = [
             f"ONU interface:         {self.onu_if.format(port=port, onu=onu_id)}",
@@ -225,7 +226,7 @@ class ZteBase(Personality):
             return problem
         onus = self._onus(olt, port)
         if not onus:
-            return "%Code 32310-GPONSRV : No related information to show.\r\n"
+            return NO_INFO
         out = ["Onu                    Rx power", "-" * 39]
         for o in onus:
             v = getattr(o, attr)
@@ -239,8 +240,13 @@ class ZteBase(Personality):
     def olt_rx(self, olt: Olt, port: str) -> str:
         return self._power(olt, port, "olt_rx_power_dbm")
 
-    def service_port_config(self, olt: Olt, o: Onu) -> list[str]:
+    def service_port_config(self, o: Onu, sps: list[ServicePort]) -> list[str]:
         raise NotImplementedError
+
+    def onu_interface_head(self, o: Onu) -> list[str]:
+        """The start of an ONU's interface block: the same lines in both generations."""
+        out = [f"interface {self.onu_if.format(port=o.port, onu=o.onu_id)}", f"  name ONU-{o.onu_id}"]
+        return out + ([f"  description {o.description}"] if o.description else [])
 
     def running_config(self, olt: Olt) -> str:
         out = ["Building configuration...", "!", f"hostname {olt.hostname}", "!",
@@ -251,8 +257,11 @@ class ZteBase(Personality):
             out.append("  shutdown" if pp.admin_state == "down" else "  no shutdown")
             out += [f"  onu {o.onu_id} type {o.equipment} sn {o.serial}" for o in onus]
             out.append("!")
+        by_onu: dict[tuple[str, int], list[ServicePort]] = {}
+        for sp in sorted(olt.service_ports, key=lambda s: s.index):
+            by_onu.setdefault((sp.port, sp.onu_id), []).append(sp)
         for o in self._onus(olt):
-            out += self.service_port_config(olt, o)
+            out += self.service_port_config(o, by_onu.get((o.port, o.onu_id), []))
         out.append("end")
         return "\r\n".join(out) + "\r\n"
 
@@ -263,7 +272,7 @@ class ZteBase(Personality):
         macs = sorted((m for m in olt.macs if m.port == port and m.onu_id is not None),
                       key=lambda m: (m.onu_id, m.mac))
         if not macs:
-            return "%Code 32310-GPONSRV : No related information to show.\r\n"
+            return NO_INFO
         out = [f"Total mac address : {len(macs)}", "",
                "Mac address      Vlan  Type      Port                      Vc", "-" * 79]
         for m in macs:
@@ -279,14 +288,9 @@ class ZteC300(ZteBase):
     def __init__(self) -> None:
         super().__init__("zte_c300")
 
-    def service_port_config(self, olt: Olt, o: Onu) -> list[str]:
+    def service_port_config(self, o: Onu, sps: list[ServicePort]) -> list[str]:
         name = self.onu_if.format(port=o.port, onu=o.onu_id)
-        sps = sorted((s for s in olt.service_ports if (s.port, s.onu_id) == (o.port, o.onu_id)),
-                     key=lambda s: s.index)
-        out = [f"interface {name}", f"  name ONU-{o.onu_id}"]
-        if o.description:
-            out.append(f"  description {o.description}")
-        out += ["  sn-bind enable sn", "  tcont 1 profile 1G"]
+        out = self.onu_interface_head(o) + ["  sn-bind enable sn", "  tcont 1 profile 1G"]
         for s in sps:
             out.append(f"  gemport {s.gem_port} tcont 1")
         for s in sps:
@@ -298,7 +302,7 @@ class ZteC300(ZteBase):
 
     def uncfg(self, olt: Olt) -> str:
         if not olt.unregistered:
-            return "%Code 32310-GPONSRV : No related information to show.\r\n"
+            return NO_INFO
         out = ["OnuIndex                 Sn                  State", "-" * 69]
         for n, u in enumerate(olt.unregistered, 1):
             out.append(f"{self.onu_if.format(port=u.port, onu=n):<24} {u.serial:<19} unknown")
@@ -330,7 +334,7 @@ class ZteC600(ZteBase):
     def onu_state(self, olt: Olt) -> str:
         onus = self._onus(olt)
         if not onus:
-            return "%Code 32310-GPONSRV : No related information to show.\r\n"
+            return NO_INFO
         out = ["OnuIndex            Admin state  OMCC state  Phase state  Speed mode", "-" * 70]
         for o in onus:
             omcc = "enable" if o.run_state == "online" else "disable"
@@ -338,14 +342,8 @@ class ZteC600(ZteBase):
                        f"{omcc:<11} {self.phase(o):<12} GPON")
         return "\r\n".join(out) + "\r\n"
 
-    def service_port_config(self, olt: Olt, o: Onu) -> list[str]:
-        name = self.onu_if.format(port=o.port, onu=o.onu_id)
-        sps = sorted((s for s in olt.service_ports if (s.port, s.onu_id) == (o.port, o.onu_id)),
-                     key=lambda s: s.index)
-        out = [f"interface {name}", f"  name ONU-{o.onu_id}"]
-        if o.description:
-            out.append(f"  description {o.description}")
-        out += ["  vport-mode manual", "  tcont 1 profile 1G"]
+    def service_port_config(self, o: Onu, sps: list[ServicePort]) -> list[str]:
+        out = self.onu_interface_head(o) + ["  vport-mode manual", "  tcont 1 profile 1G"]
         out += [f"  gemport {s.gem_port} tcont 1" for s in sps]
         out += [f"  vport {s.gem_port} map-type vlan" for s in sps]
         out.append("!")
@@ -357,7 +355,7 @@ class ZteC600(ZteBase):
 
     def uncfg(self, olt: Olt) -> str:
         if not olt.unregistered:
-            return "%Code 32310-GPONSRV : No related information to show.\r\n"
+            return NO_INFO
         out = ["OltIndex            Model                SN                  PW", "-" * 76]
         for u in olt.unregistered:
             out.append(f"{self.olt_if.format(port=u.port):<19} {u.equipment or 'N/A':<20} "

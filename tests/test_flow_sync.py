@@ -11,7 +11,7 @@ from flows.sync_fleet import sync_fleet
 from flows.sync_olt import sync_olt
 from storage import schema
 from storage.db import get_engine
-from tests.truth_compare import clients_in_db, diff_olt, row_versions, snapshot
+from tests.truth_compare import clients_in_db, diff_olt, history_count, row_versions, snapshot
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -23,11 +23,6 @@ def _sync_runs(engine, olt: str | None = None) -> list:  # noqa: ANN001
         q = q.where(t.c.olt == olt)
     with engine.connect() as conn:
         return [r._mapping for r in conn.execute(q)]
-
-
-def _history_count(engine) -> int:  # noqa: ANN001
-    with engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(schema.onu_optical_history))
 
 
 def _task_runs_of(flow_run_id: str) -> list:
@@ -56,7 +51,7 @@ def test_fleet_sync_equals_truth_then_resync_writes_nothing(pg: str, fleet) -> N
     expected_clients = {k: v for t in truth.values() for k, v in t["clients"].items()}
     assert clients_in_db(engine) == expected_clients
     online = sum(1 for t in truth.values() for o in t["onus"] if o["rx_power_dbm"] is not None)
-    assert _history_count(engine) == online
+    assert history_count(engine) == online
     runs = _sync_runs(engine)
     assert len(runs) == 15 and {r["status"] for r in runs} == {"ok"}
 
@@ -64,7 +59,7 @@ def test_fleet_sync_equals_truth_then_resync_writes_nothing(pg: str, fleet) -> N
     state = sync_fleet(inventory_path=str(f.inventory_path), return_state=True)
     assert state.is_completed(), state.message
     assert row_versions(engine) == before  # not one data row rewritten
-    assert _history_count(engine) == 2 * online  # only the optical samples
+    assert history_count(engine) == 2 * online  # only the optical samples
     second = _sync_runs(engine)[15:]
     assert len(second) == 15
     assert all(r["inserted"] == r["updated"] == r["removed"] == 0 for r in second)

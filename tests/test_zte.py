@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from collector.run import collect_dataset, make_pool
 from flows.sync_fleet import sync_fleet
 from oltsync import inventory as inv
 from oltsync.settings import Settings
-from storage import schema
 from storage.db import get_engine
-from tests.truth_compare import clients_in_db, diff_olt, row_versions
+from tests.truth_compare import clients_in_db, diff_olt, history_count, row_versions
 
 MIXED = "huawei_smartax,zte_c300,zte_c600"
-
-
-def _count(engine, table) -> int:  # noqa: ANN001
-    with engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(table))
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -38,13 +31,13 @@ def test_mixed_fleet_equals_truth_then_resync_writes_nothing(pg: str, fleet) -> 
     assert all(o["port"].startswith("1/") and o["serial"].startswith("ZTEG")
                for t in zte for o in t["onus"])
     assert any(s["index"] == 2 for t in zte for s in t["service_ports"])
-    samples = _count(engine, schema.onu_optical_history)
+    samples = history_count(engine)
 
     before = row_versions(engine)
     state = sync_fleet(inventory_path=str(f.inventory_path), return_state=True)
     assert state.is_completed(), state.message
     assert row_versions(engine) == before  # not one data row rewritten, ZTE included
-    assert _count(engine, schema.onu_optical_history) == 2 * samples
+    assert history_count(engine) == 2 * samples
 
 
 @pytest.mark.parametrize("platform", ["zte_c300", "zte_c600"])

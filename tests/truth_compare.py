@@ -58,6 +58,14 @@ def diff_olt(engine: Engine, truth: dict) -> dict[str, Any]:
     return problems
 
 
+def history_count(engine: Engine) -> int:
+    """Optical samples stored so far (a re-sync with nothing changed adds only these)."""
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(schema.onu_optical_history))
+
+
 def clients_in_db(engine: Engine) -> dict[str, str | None]:
     with engine.connect() as conn:
         return dict(conn.execute(select(schema.clients.c.key, schema.clients.c.name)).all())
