@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password"
 
 SIZES = {  # scenario: (olts, onus, fleet concurrency in OLTs, SSH session slots)
-    "full": {"a": (200, 2048, 16, 32), "c": (500, 256, 64, 128), "d": (8, 256, 8, 16)},
+    "full": {"a": (200, 2048, 32, 64), "c": (500, 256, 96, 128), "d": (8, 256, 8, 16)},
     "quick": {"a": (6, 512, 6, 12), "c": (24, 64, 24, 16), "d": (3, 128, 3, 6)},
 }
 LATENCY = {"full": (5.0, 3.0, 50_000.0), "quick": (1.0, 0.5, 50_000.0)}  # login s, cmd s, B/s
@@ -68,6 +68,16 @@ class Fleet:
         self.proc.wait(30)
 
 
+def server_tuning() -> dict[str, str]:
+    """The Prefect server settings deployments/ gives production (read from its env example)."""
+    out = {}
+    for line in (ROOT / "deployments" / "oltsync.env.example").read_text().splitlines():
+        if line.startswith(("PREFECT_SERVER_SERVICES_", "PREFECT_SERVER_DATABASE_SQLALCHEMY_")):
+            k, _, v = line.partition("=")
+            out[k.strip()] = v.strip()
+    return out
+
+
 class PrefectServer:
     """A real `prefect server start` on PostgreSQL (as in production), on a free loopback port."""
 
@@ -86,7 +96,7 @@ class PrefectServer:
             [str(Path(sys.executable).parent / "prefect"), "server", "start", "--host",
              "127.0.0.1", "--port", str(port)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, **self.env, "PREFECT_API_DATABASE_CONNECTION_URL": db,
+            env={**os.environ, **self.env, **server_tuning(), "PREFECT_API_DATABASE_CONNECTION_URL": db,
                  "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_LOGGING_LEVEL": "WARNING"})
         import urllib.request
 
@@ -108,8 +118,11 @@ class PrefectServer:
 SERVER: PrefectServer | None = None
 
 
-def _env(db_url: str, tmp: Path, slots: int, known_hosts: Path | None = None) -> dict[str, str]:
+def _env(db_url: str, tmp: Path, slots: int, known_hosts: Path | None = None,
+         sim_pid: int | None = None) -> dict[str, str]:
     server = {**SERVER.env, "OLTSYNC_BENCH_SERVER_PID": str(SERVER.proc.pid)} if SERVER else {}
+    if sim_pid:
+        server["OLTSYNC_BENCH_SIM_PID"] = str(sim_pid)
     return {**os.environ, **server, "OLTSYNC_DATABASE_URL": db_url, "OLTSYNC_OLT_PASSWORD": PASSWORD,
             "OLTSYNC_KNOWN_HOSTS": str(known_hosts or tmp / "known_hosts"),
             "OLTSYNC_SSH_LIMIT_SLOTS": str(slots),
@@ -121,7 +134,8 @@ def run_ours(fleet: Fleet, db_url: str, tmp: Path, concurrency: int, slots: int,
              labels: list[str]) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.run_flow", "--inventory", str(fleet.inventory),
            "--concurrency", str(concurrency)] + [x for lb in labels for x in ("--label", lb)]
-    res = subprocess.run(cmd, cwd=ROOT, env=_env(db_url, tmp, slots, fleet.known_hosts),
+    env = _env(db_url, tmp, slots, fleet.known_hosts, fleet.proc.pid)
+    res = subprocess.run(cmd, cwd=ROOT, env=env,
                          capture_output=True, text=True)
     last = (res.stdout.strip().splitlines() or ["{}"])[-1]
     data = json.loads(last)
@@ -183,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--references", default="floor,seed,nornir")
     ap.add_argument("--olts", type=int, help="override scenario a's OLT count")
     ap.add_argument("--onus", type=int, help="override scenario a's ONUs per OLT")
+    ap.add_argument("--concurrency", type=int, help="override scenario a's OLTs at a time")
+    ap.add_argument("--slots", type=int, help="override scenario a's SSH session slots")
     ap.add_argument("--seed-sample", type=int, default=2, help="OLTs the seed-style baseline runs")
     ap.add_argument("--nornir-sample", type=int, default=64,
                     help="OLTs the Nornir script runs (0: all), scaled to the fleet")
@@ -225,9 +241,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], refs: set[str],
                    tmp: Path, results: dict[str, Any]) -> None:
 
-    if args.olts or args.onus:
+    if args.olts or args.onus or args.concurrency or args.slots:
         n, m, conc, slots = SIZES[size]["a"]
-        SIZES[size]["a"] = (args.olts or n, args.onus or m, conc, slots)
+        SIZES[size]["a"] = (args.olts or n, args.onus or m, args.concurrency or conc,
+                            args.slots or slots)
     if scenarios & {"a", "b"}:
         n, m, conc, slots = SIZES[size]["a"]
         print(f"[a/b] starting {n} simulated OLTs x {m} ONUs ...", flush=True)
@@ -358,6 +375,11 @@ def print_table(results: dict[str, Any]) -> None:
               f"({c['prefect_server']:.3f})")
     for name, sc in results["scenarios"].items():
         print(f"rows written ({name}): {sc['ours']['rows_written']}")
+    for name, sc in results["scenarios"].items():
+        m = sc["ours"].get("machine_cpu_s")
+        if m:
+            print(f"the rest of the 2-core budget ({name}), CPU s: simulator {m['simulator']:.1f}, "
+                  f"PostgreSQL {m['postgresql']:.1f}, idle {m['machine_idle']:.1f}")
     if "c" in results["scenarios"]:
         c = results["scenarios"]["c"]
         print(f"c: device time {c['device_time_s']:.0f} s / {c['ssh_slots']} sessions = "

@@ -20,7 +20,7 @@ import yaml
 from bench import ref_tables
 from bench.plan import olt_plan
 from collector import rows as rowlib
-from parsers.textfsm_parse import parse
+from parsers.textfsm_parse import parse_textfsm as parse  # TextFSM itself, as users run it
 from platforms import profile as profiles
 
 NORNIR_TABLES = ref_tables.tables("nornir")

@@ -148,11 +148,11 @@ def value(column: str, raw: str | None, tz: tzinfo = UTC) -> Any:
     """Normalize one raw value for `column`; None for the CLI's ways of saying 'nothing'."""
     if raw is None:
         return None
-    return _value(column, raw, tz)
+    return cached_value(column, raw, tz)
 
 
 @lru_cache(maxsize=1 << 16)
-def _value(column: str, raw: str, tz: tzinfo) -> Any:
+def cached_value(column: str, raw: str, tz: tzinfo) -> Any:
     # Cached: an OLT repeats most values (ports, states, models, dates) thousands of times, and
     # every result is immutable (str, int, float, aware datetime). Errors are not cached.
     raw = raw.strip()

@@ -63,6 +63,15 @@ class SessionPool:
         self._slot = slot
         self.slot_wait_s = slot_wait_s
         self._held: dict[int, AbstractContextManager[object]] = {}  # id(session) -> its slot
+        self._remaining: int | None = None  # borrows still to come (None: unknown)
+        self._waiting = 0  # borrowers not yet holding a session
+
+    def expect(self, borrows: int) -> None:
+        """Say how many borrows are still to come (one per dataset). A session that comes back
+        when none is left and nobody waits is logged out at once: its fleet-wide slot goes to
+        another OLT instead of idling while this OLT's longest dataset finishes."""
+        with self._cond:
+            self._remaining = borrows
 
     def __repr__(self) -> str:
         return f"SessionPool({self.name}, max_sessions={self.max_sessions})"
@@ -149,8 +158,22 @@ class SessionPool:
     @contextmanager
     def session(self) -> Iterator[OltSession]:
         """Borrow a session; a session whose user raised is dropped, not returned."""
-        with self._borrowers:
-            sess = self._take()
+        with self._cond:
+            self._waiting += 1
+            if self._remaining is not None:
+                self._remaining -= 1  # a retry may take it below 0: it still gets a session
+        try:
+            self._borrowers.acquire()
+        except BaseException:
+            with self._cond:
+                self._waiting -= 1
+            raise
+        try:
+            try:
+                sess = self._take()
+            finally:
+                with self._cond:
+                    self._waiting -= 1
             with self._cond:
                 self._busy += 1
                 self.peak = max(self.peak, self._busy + len(self._idle))
@@ -161,11 +184,18 @@ class SessionPool:
                 raise
             else:
                 with self._cond:
-                    self._idle.append(sess)
-                    self._cond.notify()
+                    done = (self._remaining is not None and self._remaining <= 0
+                            and self._waiting == 0)
+                    if not done:
+                        self._idle.append(sess)
+                        self._cond.notify()
+                if done:
+                    self._close(sess, graceful=True)
             finally:
                 with self._cond:
                     self._busy -= 1
+        finally:
+            self._borrowers.release()
 
     def close(self) -> None:
         with self._cond:

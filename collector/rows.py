@@ -41,32 +41,56 @@ Row = dict[str, Any]
 Table = dict[tuple, Row]
 
 
+_PLAIN = re.compile(r"\{(\w+)\}")
+
+
+def _field_plan(spec: CommandSpec) -> list[tuple[str, str | None, str, dict[str, str | None] | None]]:
+    """(column, the one template value it copies or None, its format, its value map) per field:
+    most fields are a plain "{VALUE}", which needs no str.format per record."""
+    plan = []
+    for column, fmt in spec.fields.items():
+        m = _PLAIN.fullmatch(fmt)
+        plan.append((column, m.group(1) if m else None, fmt, spec.values.get(column)))
+    return plan
+
+
 def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str, str]],
                context: dict[str, str], tz: tzinfo = UTC) -> list[Row]:
     """Normalized rows for one command's records; `command` is the text actually sent."""
     rows: list[Row] = []
     totals: dict[Any, int] = {}
+    plan = _field_plan(spec)
+    norm = normalize.cached_value
     for rec in records:
-        scope = {**rec, **context}
         if spec.totals and rec.get(spec.totals.field):
+            scope = {**rec, **context}
             per = spec.totals.per
             group = normalize.value(per, spec.fields[per].format_map(scope), tz) if per else None
             totals[group] = int(rec[spec.totals.field])
             continue
         row: Row = {}
-        for column, fmt in spec.fields.items():
-            try:
-                raw = fmt.format_map(scope)
-            except KeyError as exc:
-                raise ParseError(olt, command, f"profile field {column} uses {exc} which the "
-                                               f"template {spec.template} does not produce") from None
-            mapping = spec.values.get(column)
+        scope = None
+        for column, name, fmt, mapping in plan:
+            # the context (the command's variables) wins over a template value of the same name
+            raw = context.get(name) if name is not None else None
+            if raw is None and name is not None:
+                raw = rec.get(name)
+            if raw is None:
+                if scope is None:
+                    scope = {**rec, **context}
+                try:
+                    raw = fmt.format_map(scope)
+                except KeyError as exc:
+                    raise ParseError(olt, command, f"profile field {column} uses {exc} which the "
+                                                   f"template {spec.template} does not produce") from None
+            elif not isinstance(raw, str):
+                raw = str(raw)
             if mapping is not None and (raw.strip() in mapping or "*" in mapping):
                 # "*" maps every value the list does not name (e.g. any ZTE phase but working)
                 mapped = mapping.get(raw.strip(), mapping.get("*"))
                 raw = "" if mapped is None else mapped
             try:
-                row[column] = normalize.value(column, raw, tz)
+                row[column] = norm(column, raw, tz)
             except normalize.ValueProblem as exc:
                 raise ParseError(olt, command, f"{column}: {exc}") from None
         if spec.skip_if_empty and row.get(spec.skip_if_empty) is None:

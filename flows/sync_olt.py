@@ -1,13 +1,16 @@
-"""sync-olt: one flow run per OLT. Collect every dataset in parallel on pooled sessions, store each
-in its own transaction, leave a table artifact. Fails if any dataset failed or was held back.
+"""sync-olt: one flow run per OLT. One mapped task per dataset collects it on a pooled session,
+parses it and stores it in its own transaction; the flow leaves a table artifact and fails if any
+dataset failed or was held back.
 
-Task runs per OLT: one collect per dataset (5 for Huawei) and one store.
+Task runs per OLT: one per dataset (5 for Huawei and ZTE).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +19,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
-from prefect.utilities.annotations import quote
+from sqlalchemy.engine import Engine
 
 from collector.dataset import DatasetResult
 from collector.pool import SessionPool
@@ -37,58 +40,66 @@ class OltSyncFailed(OltSyncError):
     pass
 
 
-@task(name="collect", task_run_name="collect-{dataset}", cache_policy=NO_CACHE)
-def collect_task(entry: inv.OltEntry, dataset: str, pool: SessionPool,
-                 settings: Settings) -> DatasetResult:
-    return collect_dataset(pool, entry, dataset, settings.client_pattern,
-                           attempts=settings.dataset_attempts,
-                           retry_backoff_s=settings.retry_backoff_s)
+@dataclass
+class _Shared:
+    """What every dataset task of one OLT's flow run shares (passed once, unmapped)."""
+
+    entry: inv.OltEntry
+    pool: SessionPool
+    settings: Settings
+    opts: SyncOptions
+    flow_run_id: str | None
+    started: datetime
+    # One store at a time per OLT, as when one task stored them all: the onus store counts ONUs
+    # per PON port, which the olt store may be creating in the same moment.
+    store_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-@task(name="store", cache_policy=NO_CACHE)
-def store_task(entry: inv.OltEntry, outcomes: list[DatasetResult | BaseException],
-               datasets: list[str], opts: SyncOptions, flow_run_id: str | None,
-               started: datetime) -> dict[str, Any]:
-    log = get_run_logger()
-    engine = get_engine()
-    store.ensure_olt(engine, entry.name, entry.host, entry.port, entry.platform,
-                     profiles.load(entry.platform).vendor)
-    results: list[dict[str, Any]] = []
-    onus: list[dict[str, Any]] | None = None
-    for dataset, outcome in zip(datasets, outcomes):
-        t0, c0 = time.perf_counter(), time.thread_time()
-        if isinstance(outcome, BaseException):
-            msg = str(outcome) if isinstance(outcome, OltSyncError) else (
-                f"{entry.name}: collecting {dataset} failed: {type(outcome).__name__}: {outcome}")
-            store.record_failure(engine, entry.name, dataset, started, msg, flow_run_id)
-            results.append({"dataset": dataset, "status": "failed", "error": msg})
-            log.error("%s", msg)
-            continue
-        out = store.store_dataset(engine, entry.name, dataset, outcome.tables, outcome.started_at,
-                                  opts, clients=outcome.clients, flow_run_id=flow_run_id)
-        results.append({"dataset": dataset, "status": out.status, "error": out.error,
-                        "rows": out.rows, "counts": out.counts.as_dict(), **out.extra,
-                        "commands": outcome.commands, "bytes": outcome.bytes_read,
-                        "scrape_s": round(outcome.scrape_s, 3),
-                        "parse_s": round(outcome.parse_s, 3),
-                        "store_s": round(time.perf_counter() - t0, 3),
-                        "cpu_s": {"scrape": round(outcome.scrape_cpu_s, 4),
-                                  "parse": round(outcome.parse_cpu_s, 4),
-                                  "store": round(time.thread_time() - c0, 4)}})
-        if out.status != "ok":
-            log.error("%s", out.error)
-        if dataset == "onus" and out.status == "ok":
-            onus = outcome.tables.get("onus", [])
-    ok = all(r["status"] == "ok" for r in results)
-    if ok:
-        store.finish_olt(engine, entry.name, datetime.now(UTC))
-    rep: dict[str, Any] = {"olt": entry.name, "status": "ok" if ok else "failed",
-                           "datasets": results}
-    if onus is not None:
+def collect_failure(olt: str, dataset: str, exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, OltSyncError) else (
+        f"{olt}: collecting {dataset} failed: {type(exc).__name__}: {exc}")
+
+
+def store_result(engine: Engine, entry: inv.OltEntry, dataset: str, outcome: DatasetResult,
+                 shared: _Shared) -> dict[str, Any]:
+    """Store one collected dataset in its own transaction; its line of the OLT's report."""
+    t0, c0 = time.perf_counter(), time.thread_time()
+    out = store.store_dataset(engine, entry.name, dataset, outcome.tables, outcome.started_at,
+                              shared.opts, clients=outcome.clients, flow_run_id=shared.flow_run_id)
+    result: dict[str, Any] = {
+        "dataset": dataset, "status": out.status, "error": out.error, "rows": out.rows,
+        "counts": out.counts.as_dict(), **out.extra, "commands": outcome.commands,
+        "bytes": outcome.bytes_read, "scrape_s": round(outcome.scrape_s, 3),
+        "parse_s": round(outcome.parse_s, 3), "store_s": round(time.perf_counter() - t0, 3),
+        "cpu_s": {"scrape": round(outcome.scrape_cpu_s, 4), "parse": round(outcome.parse_cpu_s, 4),
+                  "store": round(time.thread_time() - c0, 4)}}
+    if dataset == "onus" and out.status == "ok":
+        onus = outcome.tables.get("onus", [])
         online = sum(1 for o in onus if o["run_state"] == "online")
-        rep["onus"] = {"total": len(onus), "online": online, "offline": len(onus) - online}
-        rep["worst_optical"] = reports.worst_optical(onus)
-    return rep
+        result["summary"] = {"onus": {"total": len(onus), "online": online,
+                                      "offline": len(onus) - online},
+                             "worst_optical": reports.worst_optical(onus)}
+    return result
+
+
+@task(name="sync-dataset", task_run_name="sync-{dataset}", cache_policy=NO_CACHE)
+def sync_dataset_task(dataset: str, shared: _Shared) -> dict[str, Any]:
+    """Collect one dataset on a pooled session and parse it, then store it: its rows never cross
+    a task boundary, and it is stored while the OLT's other datasets are still being read."""
+    entry, engine = shared.entry, get_engine()
+    try:
+        outcome = collect_dataset(shared.pool, entry, dataset, shared.settings.client_pattern,
+                                  attempts=shared.settings.dataset_attempts,
+                                  retry_backoff_s=shared.settings.retry_backoff_s)
+    except Exception as exc:
+        store.record_failure(engine, entry.name, dataset, shared.started,
+                             collect_failure(entry.name, dataset, exc), shared.flow_run_id)
+        raise
+    with shared.store_lock:
+        result = store_result(engine, entry, dataset, outcome, shared)
+    if result["status"] != "ok":
+        get_run_logger().error("%s", result["error"])
+    return result
 
 
 def _artifact_key(name: str) -> str:
@@ -117,17 +128,28 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
                        power_deadband_db=settings.power_deadband_db)
     ctx = get_run_context()
     flow_run_id = str(ctx.flow_run.id) if getattr(ctx, "flow_run", None) else None
-    with olt_lock(get_engine(url), olt_name, settings.olt_lock_wait_s):
+    engine = get_engine(url)
+    with olt_lock(engine, olt_name, settings.olt_lock_wait_s):
+        store.ensure_olt(engine, entry.name, entry.host, entry.port, entry.platform,
+                         profile.vendor)
         pool = make_pool(entry, max_sessions, slot=ssh_slot(settings, olt_name), settings=settings)
+        pool.expect(len(names))  # a session with no dataset left gives its slot back at once
+        shared = _Shared(entry, pool, settings, opts, flow_run_id, started)
         try:
-            futures = collect_task.map(unmapped(entry), names, unmapped(pool),
-                                       unmapped(settings))
+            futures = sync_dataset_task.map(names, unmapped(shared))
             outcomes = [f.result(raise_on_failure=False) for f in futures]
         finally:
             pool.close()
-        # quote(): Prefect would otherwise walk every row of every dataset twice (to find
-        # upstream futures, then to resolve them), its largest cost on a big OLT.
-        rep = store_task(entry, quote(outcomes), names, opts, flow_run_id, started)
+        results = [o if isinstance(o, dict) else
+                   {"dataset": d, "status": "failed", "error": collect_failure(olt_name, d, o)}
+                   for d, o in zip(names, outcomes)]
+        ok = all(r["status"] == "ok" for r in results)
+        if ok:
+            store.finish_olt(engine, entry.name, datetime.now(UTC))
+    rep: dict[str, Any] = {"olt": olt_name, "status": "ok" if ok else "failed",
+                           "datasets": results}
+    for r in results:
+        rep.update(r.pop("summary", {}))
     rep["logins"] = pool.logins
     rep["login_s"] = round(pool.login_s, 3)
     rep["login_cpu_s"] = round(pool.login_cpu_s, 4)

@@ -11,17 +11,36 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 
+def _text(v: Any) -> str:
+    v = str(v)
+    if "\\" in v or "\t" in v or "\n" in v or "\r" in v:
+        v = v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return v
+
+
+# COPY's text format by exact type: one dict lookup per cell instead of a chain of isinstance
+# (a first sync of 200 large OLTs formats ~10 million cells, under the GIL)
+_FORMAT: dict[type, Any] = {
+    type(None): lambda v: r"\N",
+    bool: lambda v: "t" if v else "f",
+    int: repr,
+    float: repr,
+    str: _text,
+    datetime: datetime.isoformat,
+}
+
+
 def _cell(v: Any) -> str:
-    if v is None:
-        return r"\N"
+    fmt = _FORMAT.get(type(v))
+    if fmt is not None:
+        return fmt(v)
     if isinstance(v, datetime):
         return v.isoformat()
     if isinstance(v, bool):
         return "t" if v else "f"
     if isinstance(v, (int, float)):
         return repr(v)
-    return (str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-            .replace("\r", "\\r"))
+    return _text(v)
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -31,7 +50,9 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         conn.execute(table.insert(), rows)
         return
     cols = list(rows[0])
-    data = "".join("\t".join(_cell(r.get(c)) for c in cols) + "\n" for r in rows)
+    fmt, cell = _FORMAT.get, _cell
+    data = "".join("\t".join([(fmt(type(v)) or cell)(v) for v in map(r.get, cols)]) + "\n"
+                   for r in rows)
     names = ", ".join(f'"{c}"' for c in cols)
     dbapi = conn.connection.dbapi_connection  # the transaction's own connection
     with dbapi.cursor() as cur:

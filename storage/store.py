@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -88,7 +88,25 @@ def _store_olt(conn: Connection, olt: str, tables: dict[str, list[dict]], now: d
     counts = Counts()
     counts += sync_table(conn, "boards", olt, tables.get("boards", []), now, opts)
     counts += sync_table(conn, "pon_ports", olt, tables.get("pon_ports", []), now, opts)
+    # New PON ports get the ONU counts of ONUs an earlier store of the onus dataset left
+    # (datasets are stored as they arrive, in no fixed order).
+    o = schema.onus
+    _set_onu_counts(conn, olt, Counter(dict(conn.execute(
+        select(o.c.port, func.count()).where(o.c.olt == olt, o.c.removed_at.is_(None))
+        .group_by(o.c.port)).all())))
     return counts, {}
+
+
+def _set_onu_counts(conn: Connection, olt: str, per_port: Counter) -> None:
+    """Write pon_ports.onu_count where it differs from per_port (ONUs present per port)."""
+    pp = schema.pon_ports
+    changed = [{"_id": pid, "n": per_port.get(port, 0)}
+               for pid, port, n in conn.execute(select(pp.c.id, pp.c.port, pp.c.onu_count)
+                                                .where(pp.c.olt == olt)).all()
+               if n != per_port.get(port, 0)]
+    if changed:
+        conn.execute(update(pp).where(pp.c.id == bindparam("_id")).values(onu_count=bindparam("n")),
+                     changed)
 
 
 def _store_clients(conn: Connection, clients: dict[str, str | None], now: datetime) -> Counts:
@@ -131,15 +149,7 @@ def _store_onus(conn: Connection, olt: str, tables: dict[str, list[dict]], now: 
     if samples:
         bulk.insert_rows(conn, schema.onu_optical_history, samples)
     # PON port ONU counts follow the ONU list, in the same transaction.
-    per_port = Counter(r["port"] for r in rows)
-    pp = schema.pon_ports
-    changed = [{"_id": pid, "n": per_port.get(port, 0)}
-               for pid, port, n in conn.execute(select(pp.c.id, pp.c.port, pp.c.onu_count)
-                                                .where(pp.c.olt == olt)).all()
-               if n != per_port.get(port, 0)]
-    if changed:
-        conn.execute(update(pp).where(pp.c.id == bindparam("_id")).values(onu_count=bindparam("n")),
-                     changed)
+    _set_onu_counts(conn, olt, Counter(r["port"] for r in rows))
     return counts, {"clients": client_counts.as_dict(), "optical_samples": len(samples)}
 
 

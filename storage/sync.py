@@ -80,6 +80,8 @@ class SyncOptions:
 
 
 def _same(a: Any, b: Any, band: float) -> bool:
+    if a == b:
+        return True  # the usual case, and cheapest (aware datetimes compare across zones)
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, datetime) or isinstance(b, datetime):

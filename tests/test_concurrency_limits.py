@@ -36,10 +36,11 @@ def test_fleet_wide_ssh_limit_bounds_sessions_across_olts(pg: str, fleet,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     f = fleet(3, 64, seed=21)
     engine = get_engine(pg)
-    # Without a tight limit, 3 OLTs x 2 sessions run side by side...
+    # Without a tight limit, sessions of 3 OLTs run side by side (how many at the peak depends on
+    # timing: a session with no dataset left is logged out at once)...
     state = sync_fleet(inventory_path=str(f.inventory_path), concurrency=3, return_state=True)
     assert state.is_completed(), state.message
-    assert f.sim.peak_overlap() >= 3
+    assert f.sim.peak_overlap() >= 2
     # ...with a one-slot fleet-wide limit, never more than one SSH session is open at a time.
     monkeypatch.setenv("OLTSYNC_SSH_LIMIT", "oltsync-test-one-session")
     monkeypatch.setenv("OLTSYNC_SSH_LIMIT_SLOTS", "1")

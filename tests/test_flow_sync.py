@@ -160,6 +160,6 @@ def test_task_runs_per_olt_are_a_handful(pg: str, fleet) -> None:
     state = sync_olt(olt_name="olt-001", inventory_path=str(f.inventory_path), return_state=True)
     assert state.is_completed()
     runs = _task_runs_of(str(state.state_details.flow_run_id))
-    names = sorted(r.name.rsplit("-", 1)[0] if r.name.startswith("store") else r.name for r in runs)
-    assert names == ["collect-macs", "collect-olt", "collect-onus", "collect-service_ports",
-                     "collect-unregistered", "store"]
+    names = sorted(r.name for r in runs)
+    assert names == ["sync-macs", "sync-olt", "sync-onus", "sync-service_ports",
+                     "sync-unregistered"]

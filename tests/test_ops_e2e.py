@@ -181,11 +181,13 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
         "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port),
         "PREFECT_API_URL": api, "PREFECT_HOME": str(tmp / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "false",
-        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30", "PREFECT_WORKER_QUERY_SECONDS": "2",
+        # a heartbeat every 10 s against a 45 s zombie window: a run is Crashed only after 4
+        # missed heartbeats (with 30 s, one late heartbeat was enough; a CI run ended Crashed once)
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "10", "PREFECT_WORKER_QUERY_SECONDS": "2",
         "PREFECT_WORKER_PREFETCH_SECONDS": "2", "PREFECT_LOGGING_LEVEL": "INFO",
         "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
         "PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_LOOP_SECONDS": "5",
-        "OLTSYNC_ZOMBIE_AFTER_S": "45",  # 120 s (4 heartbeats) by default
+        "OLTSYNC_ZOMBIE_AFTER_S": "45",  # max(90 s, 4 heartbeats) by default
         "OLTSYNC_DATABASE_URL": url, "OLTSYNC_INVENTORY": str(inv),
         "OLTSYNC_KNOWN_HOSTS": str(tmp / "known_hosts"),
         **{env_name(o, "OLTSYNC_E2E_PW"): o.password for o in olts},
@@ -350,7 +352,7 @@ def test_wrong_password_fails_the_fleet_run_and_the_others_land(ops: Ops) -> Non
         run = ops.wait(ops.deployment_run("sync-fleet/hourly"))
     finally:
         ops.sim.call(lambda: setattr(ops.olts["olt-002"].knobs, "wrong_password", False))
-    assert run.state_name == "Failed"
+    assert run.state_name == "Failed", run.state.message
     assert "olt-002" in run.state.message and "login failed" in run.state.message
     truth = ops.truth()
     assert diff_olt(ops.engine, truth["olt-001"]) == {}

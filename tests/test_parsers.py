@@ -121,3 +121,27 @@ def test_zte_unknown_line_fails_naming_it(template: str, fixture: str, line: str
     with pytest.raises(TemplateError) as err:
         parse(template, "\n".join(text))
     assert line.strip() in str(err.value)
+
+
+@pytest.mark.parametrize("pattern,needle", [
+    (r"[ ]*-{4} More \( Press 'Q' to break \) -{4}[ ]{0,36}", " More ( Press 'Q' to break ) "),
+    (r"[ ]?--More--\x08*[ ]*\x08*", "--More--"),
+    (r"(?i)more", ""),  # case-insensitive: no literal is safe
+    (r"abc|abd", "ab"),  # re factors the common prefix out of the branches
+    (r"abc|xyz", ""),
+    (r"x(?!abc)[ab]yz", "yz"),
+])
+def test_noise_needle_is_a_substring_of_every_match(pattern: str, needle: str) -> None:
+    from parsers.textfsm_parse import _needle
+
+    assert _needle(pattern) == needle
+
+
+@pytest.mark.parametrize("platform", profile.available())
+def test_pager_remnants_are_stripped_with_the_needle_shortcut(platform: str) -> None:
+    cleaner = profile.load(platform).cleaner
+    zte = " --More--" + "\x08" * 8 + " " * 8 + "\x08" * 8
+    pager = {"huawei_smartax": "  ---- More ( Press 'Q' to break ) ----" + " " * 36}.get(platform, zte)
+    text = "line one\n" + pager + "line two\n"
+    assert cleaner.clean(text) == "line one\nline two\n"
+    assert cleaner.clean("line one\nline two\n") == "line one\nline two\n"

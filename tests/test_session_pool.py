@@ -89,3 +89,42 @@ def test_no_free_slot_fails_clearly_without_logging_in(fleet) -> None:
     assert str(err.value) == (f"{olt.name}: no fleet-wide SSH session slot came free within 1 s "
                               "(other syncs hold them all)")
     assert err.value.transient and olt.login_attempts == 0
+
+
+def test_a_session_with_no_work_left_gives_its_slot_back_at_once(fleet) -> None:
+    """Three datasets on two sessions: when the last dataset has started, the session that comes
+    back is logged out and its fleet-wide slot is free while the other still works."""
+    f = fleet(1, 4, seed=32)
+    olt = next(iter(f.olts.values()))
+    slot = OneSlot(2)
+    pool = SessionPool(olt.name, lambda: _target(olt), PROFILE, max_sessions=2, slot=slot)
+    pool.expect(3)
+    long_started, release_long = threading.Event(), threading.Event()
+    free_while_long_runs: list[bool] = []
+
+    def long_dataset() -> None:
+        with pool.session() as sess:
+            sess.send("display sysuptime")
+            long_started.set()
+            release_long.wait(30)
+
+    t = threading.Thread(target=long_dataset)
+    t.start()
+    assert long_started.wait(30)
+    with pool.session() as sess:  # second of three: one more is to come, so it stays open
+        sess.send("display sysuptime")
+    assert len(pool._idle) == 1 and not slot._sem.acquire(blocking=False)
+    with pool.session() as sess:  # the last: reuses the idle one, then logs it out
+        sess.send("display sysuptime")
+    assert pool._idle == []
+    free_while_long_runs.append(slot._sem.acquire(blocking=False))
+    slot._sem.release()
+    release_long.set()
+    t.join(30)
+    assert free_while_long_runs == [True]
+    assert pool.logins == 2
+    assert pool._idle == [] and pool._held == {}  # the long one was logged out when it came back
+    with pool.session() as sess:  # a retry beyond what was expected still gets a session
+        assert "system up time" in sess.send("display sysuptime").lower()
+    assert pool.logins == 3
+    pool.close()

@@ -136,3 +136,18 @@ def test_last_seen_moves_only_with_change(engine) -> None:  # noqa: ANN001
     first = present(engine)["HWTC00000001"]["last_seen"]
     sync(engine, [onu(1)])
     assert present(engine)["HWTC00000001"]["last_seen"] == first
+
+
+@pytest.mark.parametrize("order", [("olt", "onus"), ("onus", "olt")])
+def test_pon_port_onu_counts_right_whichever_dataset_is_stored_first(engine, order) -> None:  # noqa: ANN001
+    """Each dataset is stored as soon as it is read, so on a first sync the ONUs may be stored
+    before the PON ports exist; the counts must come out the same either way."""
+    ports = [{"port": f"0/1/{p}", "admin_state": "up", "oper_state": "up"} for p in range(5)]
+    data = {"olt": {"olt": [{"model": "MA5800-X7"}], "boards": [], "pon_ports": ports},
+            "onus": {"onus": [onu(i) for i in range(11)]}}  # ports 0/1/0..3: 3, 3, 3, 2; 0/1/4: 0
+    for dataset in order:
+        assert store.store_dataset(engine, "olt-t", dataset, data[dataset], T0, OPTS).status == "ok"
+    with engine.connect() as c:
+        counts = dict(c.execute(select(schema.pon_ports.c.port, schema.pon_ports.c.onu_count)
+                                .where(schema.pon_ports.c.olt == "olt-t")).all())
+    assert counts == {"0/1/0": 3, "0/1/1": 3, "0/1/2": 3, "0/1/3": 2, "0/1/4": 0}
