@@ -66,8 +66,8 @@ def main() -> int:
         for label, fig in figures.items():
             rep = fig["report"]
             print(f"\n{label}: {fig['wall_s']:.2f} s wall for one {args.platform} OLT of "
-                  f"{args.onus} ONUs ({rep['logins']} SSH logins, {len(rep['datasets']) + 1} task "
-                  "runs: one collect per dataset and one store)")
+                  f"{args.onus} ONUs ({rep['logins']} SSH logins, {len(rep['datasets'])} task "
+                  "runs: one per dataset, each collecting and storing it)")
             print(f"  {'dataset':<14}{'commands':>9}{'scrape s':>10}{'parse s':>9}{'store s':>9}"
                   f"{'rows':>7}  inserted/updated/unchanged/removed")
             for d in rep["datasets"]:
