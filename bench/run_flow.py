@@ -123,6 +123,7 @@ def main() -> int:
     from prefect.client.orchestration import get_client
     from prefect.testing.utilities import prefect_test_harness
 
+    from bench.fleet import server_tuning
     from flows.sync_fleet import sync_fleet
     from oltsync.bootstrap import ensure_ssh_limit
     from oltsync.settings import Settings
@@ -157,8 +158,8 @@ def main() -> int:
                 return 1
             reports = state.result()["olts"]
             # the server records task runs from their events in batches: let the last one land
-            time.sleep(float(os.environ.get("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL",
-                                            "5")) + 1.0)
+            time.sleep(float(server_tuning().get(
+                "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL", "5")) + 1.0)
             with get_client(sync_client=True) as client:
                 tasks1, flows1 = _counts(client)
             stage = dict.fromkeys(STAGES, 0.0)

@@ -60,11 +60,11 @@ def collect_failure(olt: str, dataset: str, exc: BaseException) -> str:
         f"{olt}: collecting {dataset} failed: {type(exc).__name__}: {exc}")
 
 
-def store_result(engine: Engine, entry: inv.OltEntry, dataset: str, outcome: DatasetResult,
+def store_result(engine: Engine, dataset: str, outcome: DatasetResult,
                  shared: _Shared) -> dict[str, Any]:
     """Store one collected dataset in its own transaction; its line of the OLT's report."""
     t0, c0 = time.perf_counter(), time.thread_time()
-    out = store.store_dataset(engine, entry.name, dataset, outcome.tables, outcome.started_at,
+    out = store.store_dataset(engine, shared.entry.name, dataset, outcome.tables, outcome.started_at,
                               shared.opts, clients=outcome.clients, flow_run_id=shared.flow_run_id)
     result: dict[str, Any] = {
         "dataset": dataset, "status": out.status, "error": out.error, "rows": out.rows,
@@ -96,7 +96,7 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> dict[str, Any]:
                              collect_failure(entry.name, dataset, exc), shared.flow_run_id)
         raise
     with shared.store_lock:
-        result = store_result(engine, entry, dataset, outcome, shared)
+        result = store_result(engine, dataset, outcome, shared)
     if result["status"] != "ok":
         get_run_logger().error("%s", result["error"])
     return result
