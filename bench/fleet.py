@@ -43,12 +43,13 @@ class Fleet:
     """The simulator in its own process, like real OLTs elsewhere on the network."""
 
     def __init__(self, tmp: Path, olts: int, onus: int, seed: int,
-                 latency: tuple[float, float, float] | None = None) -> None:
+                 latency: tuple[float, float, float] | None = None,
+                 platform: str = "huawei_smartax") -> None:
         self.inventory = tmp / f"inv-{olts}x{onus}.yaml"
         self.truth_path = tmp / f"truth-{olts}x{onus}.json"
         cmd = [sys.executable, "-m", "simulator", "--olts", str(olts), "--onus", str(onus),
                "--seed", str(seed), "--inventory-out", str(self.inventory),
-               "--truth-out", str(self.truth_path)]
+               "--truth-out", str(self.truth_path), "--platform", platform]
         if latency:
             cmd += ["--login-delay", str(latency[0]), "--latency", str(latency[1]),
                     "--output-rate", str(latency[2])]
@@ -196,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes, about a minute or two")
     ap.add_argument("--references", default="floor,seed,nornir")
     ap.add_argument("--olts", type=int, help="override scenario a's OLT count")
+    ap.add_argument("--platform", default="huawei_smartax",
+                    help="scenario a/b's fleet: platforms[:firmware], comma-separated, cycling "
+                         "over the OLTs (e.g. huawei_smartax:V800R015,zte_c600:V1.2.2); the "
+                         "references speak Huawei only (use --references '')")
     ap.add_argument("--onus", type=int, help="override scenario a's ONUs per OLT")
     ap.add_argument("--concurrency", type=int, help="override scenario a's OLTs at a time")
     ap.add_argument("--slots", type=int, help="override scenario a's SSH session slots")
@@ -220,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["OLTSYNC_PARSE_PROCESSES"] = str(args.parse_processes)
     scenarios = set(args.scenario.split(","))
     refs = {r for r in args.references.split(",") if r}
+    if refs and args.platform != "huawei_smartax":
+        ap.error("the references speak Huawei SmartAX only: add --references ''")
     tmp = Path(tempfile.mkdtemp(prefix="oltsync-fleet-bench-"))
     results: dict[str, Any] = {"size": size, "cpus": os.cpu_count(), "scenarios": {},
                                "parse_processes": int(os.environ.get("OLTSYNC_PARSE_PROCESSES",
@@ -248,7 +255,7 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
     if scenarios & {"a", "b"}:
         n, m, conc, slots = SIZES[size]["a"]
         print(f"[a/b] starting {n} simulated OLTs x {m} ONUs ...", flush=True)
-        fleet = Fleet(tmp, n, m, seed=1)
+        fleet = Fleet(tmp, n, m, seed=1, platform=args.platform)
         try:
             url = fresh_database(args.pg_admin, "oltsync_bench_fleet")
             db = url.replace("postgresql://", "postgresql+psycopg2://")
@@ -266,7 +273,8 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
             r = ours[label]
             r["cpu_per_1000_onus_s"] = _per_k(r["cpu_s"], r["onus"])
             results["scenarios"][label] = {"olts": n, "onus_per_olt": m, "concurrency": conc,
-                                           "ssh_slots": slots, "ours": r}
+                                           "ssh_slots": slots, "platform": args.platform,
+                                           "ours": r}
         if ref:
             a = results["scenarios"].get("a")
             ratios: dict[str, Any] = {}

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
 from collector import parse_pool
 from collector import rows as rowlib
-from oltsync.errors import CommandRejected
+from collector.failed_output import Keeper, note_kept
+from oltsync.errors import CollectError, CommandRejected
 from platforms.profile import CommandSpec, Profile
 
 
@@ -38,7 +40,7 @@ class DatasetResult:
     clients: dict[str, str | None] = field(default_factory=dict)
 
 
-def _port_vars(row: dict[str, Any]) -> dict[str, str]:
+def port_vars(row: dict[str, Any]) -> dict[str, str]:
     out = {k: str(v) for k, v in row.items() if v is not None}
     port = row.get("port")
     if isinstance(port, str) and port.count("/") == 2:
@@ -61,14 +63,17 @@ def expansions(spec: CommandSpec, tables: dict[str, rowlib.Table]) -> list[dict[
         rows = list(seen.values())
     if fe.range:
         rows = [{**r, "n": n} for r in rows for n in range(1, int(r.get(fe.range) or 0) + 1)]
-    return [{**_port_vars(r), **fe.vars} for r in rows]
+    return [{**port_vars(r), **fe.vars} for r in rows]
 
 
 class _Context:
     """Tracks the CLI view (config, interface ...) and moves between views with few commands."""
 
-    def __init__(self, olt: str, session: Session, profile: Profile, result: DatasetResult):
+    def __init__(self, olt: str, session: Session, profile: Profile, result: DatasetResult,
+                 keeper: Keeper | None = None):
         self.olt, self.session, self.profile, self.result = olt, session, profile, result
+        self.keeper = keeper
+        self.current = ""  # the profile command whose CLI view is being entered
         self.stack: list[str] = []
 
     def _send(self, command: str) -> str:
@@ -76,7 +81,9 @@ class _Context:
         self.result.commands += 1
         for line in parse_pool.first_lines(out):
             if any(re.search(p, line) for p in self.profile.errors):
-                raise CommandRejected(self.olt, command, f"the OLT answered: {line}")
+                exc = CommandRejected(self.olt, command, f"the OLT answered: {line}")
+                note_kept(exc, self.keeper, command, self.current, {}, out)
+                raise exc
         return out
 
     def enter(self, wanted: list[str]) -> None:
@@ -91,25 +98,40 @@ class _Context:
             self.stack.append(cmd)
 
 
+Observer = Callable[[CommandSpec, str, dict[str, str], str], None]
+
+
 def collect(olt: str, session: Session, profile: Profile, dataset: str,
-            tz: tzinfo = UTC) -> DatasetResult:
+            tz: tzinfo = UTC, keeper: Keeper | None = None, limit: int | None = None,
+            observe: Observer | None = None) -> DatasetResult:
+    """Run a dataset's commands; a command whose answer fails is kept by `keeper` (if any).
+
+    `limit` runs a repeated command for its first rows only, and `observe` sees every answer
+    before it is parsed (command spec, command, variables, text): what `capture` records."""
     spec = profile.datasets[dataset]
     result = DatasetResult(olt=olt, dataset=dataset, tables={})
     tables: dict[str, rowlib.Table] = {}
-    ctx = _Context(olt, session, profile, result)
+    ctx = _Context(olt, session, profile, result, keeper)
     for cmd_spec in spec.commands:
         primary = cmd_spec.table not in tables
         table = tables.setdefault(cmd_spec.table, {})
-        for variables in expansions(cmd_spec, tables):
+        ctx.current = f"{dataset}.{cmd_spec.name}"
+        for variables in expansions(cmd_spec, tables)[:limit]:
             ctx.enter([c.format_map(variables) for c in cmd_spec.context])
             command = cmd_spec.command.format_map(variables)
             t0, c0 = time.perf_counter(), time.thread_time()
             out = session.send(command, cmd_spec.read_timeout)
             t1, c1 = time.perf_counter(), time.thread_time()
+            if observe is not None:
+                observe(cmd_spec, command, variables, out)
             result.commands += 1
             result.bytes_read += len(out)
-            built = parse_pool.rows_for(olt, profile, cmd_spec, command, out, variables, tz)
-            rowlib.merge(olt, command, cmd_spec.table, table, built, primary)
+            try:
+                built = parse_pool.rows_for(olt, profile, cmd_spec, command, out, variables, tz)
+                rowlib.merge(olt, command, cmd_spec.table, table, built, primary, cmd_spec.latest)
+            except CollectError as exc:
+                note_kept(exc, keeper, command, f"{dataset}.{cmd_spec.name}", variables, out)
+                raise
             result.scrape_s += t1 - t0
             result.parse_s += time.perf_counter() - t1
             result.scrape_cpu_s += c1 - c0
@@ -121,6 +143,7 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
         # Every row carries every column the profile maps for its table (None where not printed).
         columns = {c for cmd in spec.commands if cmd.table == name for c in cmd.fields}
         rows = [{**dict.fromkeys(columns), **row} for row in table.values()]
-        rowlib.check_required(olt, name, rows)
+        if limit is None:  # a limited run (capture) leaves rows without their details
+            rowlib.check_required(olt, name, rows)
         result.tables[name] = rows
     return result

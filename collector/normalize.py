@@ -19,13 +19,17 @@ class ValueProblem(ValueError):
 
 
 _SERIAL_HEX = re.compile(r"^([0-9A-F]{8})([0-9A-F]{8})$")
-_SERIAL_TEXT = re.compile(r"^([A-Z]{4})-?([0-9A-F]{8})$")
+_SERIAL_TEXT = re.compile(r"^([A-Z0-9]{4})-?([0-9A-F]{8})$")
+_VENDOR = re.compile(r"[A-Z0-9]{4}")
 
 
 def serial(value: str) -> str:
-    """'485754431A2B3C4D', 'HWTC-1A2B3C4D', 'hwtc1a2b3c4d', '4857...(HWTC-1A2B3C4D)' -> 'HWTC1A2B3C4D'."""
+    """'485754431A2B3C4D', 'HWTC-1A2B3C4D', 'hwtc1a2b3c4d', '4857...(HWTC-1A2B3C4D)' -> 'HWTC1A2B3C4D'.
+
+    The vendor id is 4 letters or digits (real ONTs report '2011', 'GPON'); a hex serial whose
+    vendor bytes are not printable has no text form and keeps its 16 hex digits."""
     v = value.strip().upper()
-    m = re.search(r"\(([A-Z]{4}-?[0-9A-F]{8})\)", v)
+    m = re.search(r"\(([A-Z0-9]{4}-?[0-9A-F]{8})\)", v)
     if m:
         v = m.group(1)
     m = _SERIAL_TEXT.match(v)
@@ -34,8 +38,7 @@ def serial(value: str) -> str:
     m = _SERIAL_HEX.match(v)
     if m:
         vendor = bytes.fromhex(m.group(1)).decode("ascii", "replace")
-        if re.fullmatch(r"[A-Z]{4}", vendor):
-            return vendor + m.group(2)
+        return vendor + m.group(2) if _VENDOR.fullmatch(vendor) else v
     raise ValueProblem(f"not a GPON serial: {value!r}")
 
 
@@ -70,27 +73,49 @@ def dbm(value: str) -> float:
         raise ValueProblem(f"not a power in dBm: {value!r}") from None
 
 
-_DHMS = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DURATION_PART = re.compile(
+    r"(\d+)\s*(day\(s\)|days?|d|hour\(s\)|hours?|h|minute\(s\)|minutes?|min|m|second\(s\)|seconds?|s)"
+    r"\s*,?\s*")
+_UNIT_S = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
 def duration(value: str) -> int:
-    """'11d22h5m17s' (built by the profile from the CLI's pieces) -> seconds."""
-    m = _DHMS.match(value.replace(" ", ""))
-    if not m or not any(m.groups()):
+    """'11d22h5m17s', '141 days, 15 hours, 25 minutes', '20 day(s), 23 hour(s), ...' -> seconds."""
+    v, pos, total, seen = value.strip().lower(), 0, 0, False
+    while pos < len(v):
+        m = _DURATION_PART.match(v, pos)
+        if not m:
+            raise ValueProblem(f"not a duration: {value!r}")
+        unit = m.group(2)
+        total += int(m.group(1)) * _UNIT_S["m" if unit.startswith("mi") else unit[0]]
+        pos, seen = m.end(), True
+    if not seen:
         raise ValueProblem(f"not a duration: {value!r}")
-    d, h, mi, s = (int(x or 0) for x in m.groups())
-    return ((d * 24 + h) * 60 + mi) * 60 + s
+    return total
 
 
-_TS = re.compile(r"^(\d{4}-\d\d-\d\d)[ T]+(\d\d:\d\d:\d\d)(?:\s*(?:UTC|GMT)?([+-]\d\d:?\d\d|Z))?$")
+_TS = re.compile(r"^(\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}/\d{4})[ T]+(\d\d:\d\d:\d\d)"
+                 r"(?:\s*(?:UTC|GMT)?([+-]\d\d:?\d\d|Z))?$")
+# Dates a box prints for "never" rather than a moment: ZTE's zeros, and the Unix epoch.
+_NEVER = ("0000-00-00", "1970-01-01")
 
 
-def timestamp(value: str, tz: tzinfo = UTC) -> datetime:
-    """'2026-10-28 08:12:44-03:00' -> aware UTC; without an offset, the OLT's own time zone."""
+def timestamp(value: str, tz: tzinfo = UTC) -> datetime | None:
+    """'2026-10-28 08:12:44-03:00' -> aware UTC; without an offset, the OLT's own time zone.
+
+    Slashed dates are day/month/year: every capture where the order shows (28/09/2023) has the
+    day first. One that cannot be day/month/year is refused rather than read the other way."""
     m = _TS.match(value.strip())
     if not m:
         raise ValueProblem(f"not a timestamp: {value!r}")
     date, time_, offset = m.groups()
+    if "/" in date:
+        day, month, year = (int(x) for x in date.split("/"))
+        if month > 12:
+            raise ValueProblem(f"not a day/month/year date: {value!r}")
+        date = f"{year:04d}-{month:02d}-{day:02d}"
+    if date in _NEVER:
+        return None
     if offset:
         dt = datetime.fromisoformat(f"{date}T{time_}{'+00:00' if offset == 'Z' else offset}")
     else:
@@ -100,6 +125,12 @@ def timestamp(value: str, tz: tzinfo = UTC) -> datetime:
 
 def text(value: str) -> str:
     return value.strip()
+
+
+def description(value: str) -> str | None:
+    """ZTE TITAN prints a hidden or unset name and description as asterisks: not a description."""
+    v = value.strip()
+    return None if v.strip("*") == "" else v
 
 
 def run_state(value: str) -> str:
@@ -129,6 +160,7 @@ NORMALIZERS: dict[str, Callable[[str], Any]] = {
     "gem_port": integer,
     "distance_m": integer,
     "temperature_c": integer,
+    "description": description,
     "uptime_s": duration,
     "rx_power_dbm": dbm,
     "tx_power_dbm": dbm,

@@ -25,6 +25,7 @@ from typing import Any
 from collector import rows as rowlib
 from oltsync.errors import CommandRejected, ParseError
 from parsers.textfsm_parse import Noise, TemplateError, parse
+from parsers.unwrap import join_wrapped
 from platforms.profile import CommandSpec, Profile
 
 _pool: ProcessPoolExecutor | None = None
@@ -68,19 +69,30 @@ def first_lines(text: str, n: int = 3) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()][:n]
 
 
+def prepared(spec: CommandSpec, cleaner: Noise, out: str) -> str:
+    """A command's answer as its template reads it: noise removed, wrapped columns joined."""
+    text = cleaner.clean(out)
+    if spec.unwrap is not None:
+        text = join_wrapped(text, spec.unwrap.after, spec.unwrap.row, spec.unwrap.until)
+    return text
+
+
 def parse_command(olt: str, spec: CommandSpec, cleaner: Noise, errors: list[str], command: str,
                   out: str, variables: dict[str, str], tz: tzinfo) -> tuple[str, Any]:
     """Clean, check, parse and build the rows of one command's output.
 
     Returns ("rows", rows) or (error kind, message): exceptions with our one-line messages are
     passed back as data, so that nothing depends on pickling them."""
-    text = cleaner.clean(out)
+    text = prepared(spec, cleaner, out)
     if any(re.search(p, text) for p in spec.empty):
         records: list[dict[str, str]] = []
     else:
         for line in first_lines(text):
             if any(re.search(p, line) for p in errors):
-                return "rejected", f"the OLT answered: {line}"
+                # Boxes answer a command above the account's level as if it did not exist
+                # (netmiko #3412), so the message names both causes.
+                return "rejected", (f"the OLT answered: {line} (a command this firmware does not "
+                                    "know, or one the account's privilege level may not run)")
         try:
             records = parse(spec.template, text)
         except TemplateError as exc:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, tzinfo
 from typing import Any
 
 from collector import normalize
 from oltsync.errors import ParseError
-from platforms.profile import CommandSpec
+from platforms.profile import CommandSpec, Latest
 
 # How rows of one table from different commands line up.
 MERGE_KEYS: dict[str, tuple[str, ...]] = {
@@ -31,7 +32,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "olt": (),
     "boards": ("slot",),
     "pon_ports": ("port",),
-    "onus": ("port", "onu_id", "serial", "run_state"),
+    # run_state may be unknown: the protection side of a type-C pair reports none (Huawei '-')
+    "onus": ("port", "onu_id", "serial"),
     "macs": ("mac", "vlan"),
     "service_ports": ("index", "vlan", "port"),
     "unregistered_onus": ("serial", "port"),
@@ -115,9 +117,14 @@ def _merge_key(table_name: str, columns: Any) -> tuple[str, ...]:
 
 
 def merge(olt: str, command: str, table_name: str, table: Table, rows: list[Row],
-          primary: bool) -> None:
-    """Fold rows into table. The primary command creates rows; later ones only enrich them."""
+          primary: bool, latest: Sequence[Latest] = ()) -> None:
+    """Fold rows into table. The primary command creates rows; later ones only enrich them.
+
+    `latest` (from the profile) names times of which several records of one row may each carry
+    one (a history of sessions): the latest wins, with the columns that go with it."""
     key_cols = _merge_key(table_name, rows[0] if rows else ())
+    timed = {rule.column: rule.with_ for rule in latest}
+    owned = set(timed) | {c for cols in timed.values() for c in cols}
     for row in rows:
         key = tuple(row.get(c) for c in key_cols)
         existing = table.get(key)
@@ -126,11 +133,17 @@ def merge(olt: str, command: str, table_name: str, table: Table, rows: list[Row]
                 continue  # appeared between two commands: next sync will see it whole
             table[key] = dict(row)
             continue
+        for col, companions in timed.items():
+            new = row.get(col)
+            if new is not None and (existing.get(col) is None or new > existing[col]):
+                existing[col] = new
+                for c in companions:
+                    existing[c] = row.get(c)
         if primary and key_cols:
             # Two records for one key from one command: the same row printed in two tables
             # (serials, then descriptions). Fill what is missing; conflicting values are an error.
             for col, val in row.items():
-                if val is None:
+                if val is None or col in owned:
                     continue
                 if existing.get(col) not in (None, val):
                     raise ParseError(olt, command, f"conflicting {col} for {table_name} {key}: "
@@ -138,7 +151,7 @@ def merge(olt: str, command: str, table_name: str, table: Table, rows: list[Row]
                 existing[col] = val
             continue
         for col, val in row.items():
-            if val is not None:
+            if val is not None and col not in owned:
                 existing[col] = val
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
 
 from collector import rows as rowlib
 from collector.dataset import DatasetResult, collect
+from collector.failed_output import Keeper
 from collector.pool import SessionPool, SlotFactory
 from collector.session import Target
 from oltsync.errors import CollectError
@@ -29,6 +33,14 @@ def target_for(entry: OltEntry, settings: Settings | None = None) -> Target:
                   known_hosts=settings.known_hosts)
 
 
+def keeper_for(entry: OltEntry, settings: Settings, started: datetime) -> Keeper | None:
+    """Where a failed command's answer is kept (None: OLTSYNC_CAPTURE_DIR set empty)."""
+    if not settings.capture_dir:
+        return None
+    return Keeper(Path(settings.capture_dir).expanduser(), entry.name, entry.platform,
+                  started=started)
+
+
 def make_pool(entry: OltEntry, max_sessions: int | None = None, slot: SlotFactory | None = None,
               settings: Settings | None = None) -> SessionPool:
     settings = settings or Settings.from_env()
@@ -41,15 +53,18 @@ def make_pool(entry: OltEntry, max_sessions: int | None = None, slot: SlotFactor
 
 def collect_dataset(pool: SessionPool, entry: OltEntry, dataset: str, client_pattern: str,
                     attempts: int = 1, retry_backoff_s: float = 2.0,
-                    sleep: Callable[[float], None] = time.sleep) -> DatasetResult:
+                    sleep: Callable[[float], None] = time.sleep,
+                    keeper: Keeper | None = None) -> DatasetResult:
     """One dataset on a pooled session. A session that dropped or hung mid-output is closed by the
     pool; the dataset is then tried again on a fresh one (up to `attempts` tries in all). Errors that
-    a retry cannot fix (login, rejected command, unparseable output) are raised at once."""
+    a retry cannot fix (login, rejected command, unparseable output) are raised at once, the
+    answer that caused them kept by `keeper`."""
     profile = profiles.load(entry.platform)
     for attempt in range(1, attempts + 1):
         try:
             with pool.session() as session:
-                result = collect(entry.name, session, profile, dataset, entry.tz)
+                kept = keeper and replace(keeper, secrets=(session.target.password,))
+                result = collect(entry.name, session, profile, dataset, entry.tz, kept)
                 if dataset == "olt" and result.tables.get("olt"):
                     result.tables["olt"][0]["hostname"] = session.conn.base_prompt
             break

@@ -61,15 +61,22 @@ class _Utf8Channel(SSHChannel):
     def __init__(self, conn: Any, encoding: str) -> None:
         super().__init__(conn, encoding)
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._cr = ""
 
     def read_buffer(self) -> str:
+        # Characters split across reads are joined by the incremental decoder; so is a "\r\n"
+        # split after its "\r": netmiko normalizes line ends per read, and a lone "\r" at the end
+        # of one read would become a line end of its own, a blank line inside a table (measured
+        # with 61-byte chunks). The "\r" waits for the next read.
         if self.remote_conn is None:
             raise ReadException("Attempt to read, but there is no active channel.")
         if self.remote_conn.recv_ready():
             data = self.remote_conn.recv(65535)
             if len(data) == 0:
                 raise ReadException("Channel stream closed by remote device.")
-            return self._decoder.decode(data)
+            text = self._cr + self._decoder.decode(data)
+            self._cr = "\r" if text.endswith("\r") else ""
+            return text[:-1] if self._cr else text
         if self.remote_conn.closed or self.remote_conn.exit_status_ready():
             raise ReadException("Channel stream closed by remote device.")
         return ""

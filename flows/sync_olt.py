@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from collector.dataset import DatasetResult
 from collector.pool import SessionPool
-from collector.run import collect_dataset, make_pool
+from collector.run import collect_dataset, keeper_for, make_pool
 from flows import report as reports
 from flows.limits import check_ssh_limit, ssh_slot
 from oltsync import inventory as inv
@@ -90,7 +90,8 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> dict[str, Any]:
     try:
         outcome = collect_dataset(shared.pool, entry, dataset, shared.settings.client_pattern,
                                   attempts=shared.settings.dataset_attempts,
-                                  retry_backoff_s=shared.settings.retry_backoff_s)
+                                  retry_backoff_s=shared.settings.retry_backoff_s,
+                                  keeper=keeper_for(entry, shared.settings, shared.started))
     except Exception as exc:
         store.record_failure(engine, entry.name, dataset, shared.started,
                              collect_failure(entry.name, dataset, exc), shared.flow_run_id)

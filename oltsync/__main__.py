@@ -1,5 +1,5 @@
 """Command line: `python -m oltsync demo | sync | db upgrade|check|current | summary | bootstrap |
-status | drain | prune`."""
+status | drain | prune | capture`."""
 
 from __future__ import annotations
 
@@ -38,6 +38,17 @@ def main(argv: list[str] | None = None) -> int:
     pr = sub.add_parser("prune", help="delete optical history and sync_runs past retention, now")
     pr.add_argument("--optical-days", type=int)
     pr.add_argument("--sync-runs-days", type=int)
+    c = sub.add_parser("capture", help="record a box's answers to every profile command, "
+                                        "anonymized, as test captures (tests/captures/ layout)")
+    c.add_argument("--olt", required=True, help="the inventory's name of the OLT")
+    c.add_argument("--inventory", help="inventory YAML (default: $OLTSYNC_INVENTORY)")
+    c.add_argument("--out", default="captures/corpus", help="folder to write into "
+                   "(default: captures/corpus)")
+    c.add_argument("--per-command", type=int, default=2,
+                   help="rows a repeated command is run for (default 2)")
+    c.add_argument("--anonymize", action=argparse.BooleanOptionalAction, default=True,
+                   help="replace descriptions, names, serials, MACs, host names and IPs "
+                        "consistently (default); --no-anonymize keeps them (for your eyes only)")
     args = ap.parse_args(argv)
 
     from oltsync.errors import OltSyncError
@@ -99,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                         cfg.sync_runs_retention_days if args.sync_runs_days is None
                         else args.sync_runs_days))
             return 0
+        if args.cmd == "capture":
+            return _capture(args)
         if args.cmd == "summary":
             from flows.report import database_summary, format_summary
             from storage.db import get_engine
@@ -109,6 +122,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 1
+
+
+def _capture(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from capture.record import capture
+    from oltsync import inventory as inv
+
+    entry = inv.load(args.inventory).get(args.olt)
+    rep = capture(entry, Path(args.out), anonymize=args.anonymize, per_command=args.per_command)
+    folders = sorted({str(p.parent) for p in rep.written})
+    print(f"{rep.olt}: {rep.commands} answers, {len(rep.written)} cases written "
+          f"({'' if args.anonymize else 'not '}anonymized; {rep.redacted} credential values "
+          f"redacted) under {', '.join(folders) or args.out}")
+    for dataset, error in rep.failed.items():
+        print(f"  {dataset}: {error}")
+    print("Review the files, then copy them under tests/captures/ with model and firmware filled "
+          "in (see README, 'Capture corpus').")
+    return 0
 
 
 def _status(as_json: bool) -> int:

@@ -66,6 +66,8 @@ class Settings:
     read_timeout_s: float = 120.0
     host_key_policy: str = "accept-new"
     known_hosts: str = "~/.config/oltsync/known_hosts"
+    # Where the answer of a command that failed is kept (collector/failed_output.py); "" : nowhere.
+    capture_dir: str = "captures"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -91,4 +93,5 @@ class Settings:
             read_timeout_s=float(_env("OLTSYNC_READ_TIMEOUT_S", "120")),
             host_key_policy=_host_key_policy(_env("OLTSYNC_HOST_KEY_POLICY", "accept-new")),
             known_hosts=_env("OLTSYNC_KNOWN_HOSTS", "~/.config/oltsync/known_hosts"),
+            capture_dir=_env("OLTSYNC_CAPTURE_DIR", "captures").strip(),
         )

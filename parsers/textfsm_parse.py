@@ -35,41 +35,80 @@ def _template_text(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A block of lines a box prints into a table (an alarm, an event), removed whole.
+
+    It starts at a line matching `start` and either continues while lines match `line`, or runs to
+    a line matching `end` (inclusive), plus one `trailer` line if the next one matches. A block
+    whose end does not come within `max_lines` is left in place: the template then refuses the
+    text, which is safer than swallowing a table."""
+
+    start: str
+    line: str | None = None
+    end: str | None = None
+    trailer: str | None = None
+    max_lines: int = 80
+
+
+# ANSI control sequences (CSI): never part of a table, whatever the transport left of them.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+@dataclass(frozen=True)
 class Noise:
     """What a vendor prints that is not part of any table: alarm blocks, pager remnants."""
 
     strip: tuple[str, ...] = ()  # regexes removed wherever they occur
-    block_start: str | None = None  # first line of an alarm/event block
-    block_line: str | None = None  # its continuation lines
+    blocks: tuple[Block, ...] = ()
 
     def clean(self, text: str) -> str:
+        if "\x1b" in text:
+            text = _ANSI.sub("", text)
         for pattern in self.strip:
             needle = _needle(pattern)
             if needle and needle not in text:
                 continue  # the usual case (no pager remnants): no regex scan of the whole text
             text = re.sub(pattern, "", text)
-        if not self.block_start:
-            return text
-        start = re.compile(self.block_start)
-        if not _multiline(start).search(text):
-            return text  # no alarm block at all (the usual case): no line-by-line pass
-        cont = re.compile(self.block_line) if self.block_line else None
-        out: list[str] = []
-        in_block = False
-        for line in text.split("\n"):
-            if start.search(line):
-                in_block = True
-                if out and not out[-1].strip():
-                    out.pop()  # the blank line the box prints before the block
+        for block in self.blocks:
+            text = _drop_blocks(text, block)
+        return text
+
+
+def _drop_blocks(text: str, block: Block) -> str:
+    start = re.compile(block.start)
+    if not _multiline(start).search(text):
+        return text  # no such block at all (the usual case): no line-by-line pass
+    cont = re.compile(block.line) if block.line else None
+    end = re.compile(block.end) if block.end else None
+    trailer = re.compile(block.trailer) if block.trailer else None
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not start.search(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        if end is not None:
+            stop = next((j for j in range(i + 1, min(len(lines), i + block.max_lines))
+                         if end.search(lines[j])), None)
+            if stop is None:
+                out.append(lines[i])  # no end in sight: not ours to remove
+                i += 1
                 continue
-            if in_block:
-                if cont is not None and cont.search(line):
-                    continue
-                in_block = False
-                if not line.strip():
-                    continue  # and the one after it
-            out.append(line)
-        return "\n".join(out)
+            j = stop + 1
+            if trailer is not None and j < len(lines) and trailer.search(lines[j]):
+                j += 1
+        else:
+            j = i + 1
+            while j < len(lines) and cont is not None and cont.search(lines[j]):
+                j += 1
+        if out and not out[-1].strip():
+            out.pop()  # the blank line the box prints before the block
+        if j < len(lines) and not lines[j].strip() and end is None:
+            j += 1  # and the one after it
+        i = j
+    return "\n".join(out)
 
 
 @cache

@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from oltsync.errors import ConfigError
-from parsers.textfsm_parse import Noise, template_path
+from parsers.textfsm_parse import Block, Noise, template_path
 
 PROFILES = Path(__file__).parent
 
@@ -43,6 +43,39 @@ class Totals(_Strict):
     per: str | None = None
 
 
+class Unwrap(_Strict):
+    """A table whose last column wraps onto continuation lines (parsers/unwrap.py)."""
+
+    after: str  # the section's header line
+    row: str  # a row; its match ends where the wrapped column starts
+    until: str  # the line after the section
+
+
+class PrivateSpec(_Strict):
+    """Text that names subscribers or the operator (descriptions, names, contacts, PPPoE users):
+    the `text` group of `line`, anywhere or only in the section from `after` to `until`. The
+    `capture` command anonymizes it (capture/anonymize.py)."""
+
+    line: str
+    after: str | None = None
+    until: str | None = None
+
+    @field_validator("line")
+    @classmethod
+    def _has_text(cls, v: str) -> str:
+        if "text" not in re.compile(v).groupindex:
+            raise ValueError(f"private line {v!r} has no (?P<text>...) group")
+        return v
+
+
+class Latest(_Strict):
+    """Several records of one row disagree on a time (a history of sessions): keep the latest, and
+    the columns that belong to it (e.g. the cause of the latest down)."""
+
+    column: str
+    with_: list[str] = Field(default_factory=list, alias="with")
+
+
 class CommandSpec(_Strict):
     name: str
     command: str
@@ -56,6 +89,11 @@ class CommandSpec(_Strict):
     totals: Totals | None = None
     skip_if_empty: str | None = None
     read_timeout: float | None = None
+    unwrap: Unwrap | None = None
+    latest: list[Latest] = Field(default_factory=list)
+    # No public capture of this layout was found: what it is modelled on instead. The corpus test
+    # keeps this honest (a command is captured in tests/captures/ or says it is modelled).
+    modelled: str | None = None
 
     @field_validator("table")
     @classmethod
@@ -80,12 +118,21 @@ class NetmikoSpec(_Strict):
     device_type: str
     enable: bool = False
     session_commands: list[str] = Field(default_factory=list)  # sent once after login
+    # The platform's netmiko class strips ANSI codes as it reads (huawei_smartax does, in its
+    # session preparation): replayed captures get the same treatment (collector/transcript.py).
+    strips_ansi: bool = False
+
+
+class BlockSpec(_Strict):
+    start: str
+    line: str | None = None
+    end: str | None = None
+    trailer: str | None = None
 
 
 class NoiseSpec(_Strict):
     strip: list[str] = Field(default_factory=list)
-    block_start: str | None = None
-    block_line: str | None = None
+    blocks: list[BlockSpec] = Field(default_factory=list)
 
 
 class Profile(_Strict):
@@ -97,6 +144,7 @@ class Profile(_Strict):
     context_exit: str = "exit"
     noise: NoiseSpec = NoiseSpec()
     errors: list[str] = Field(default_factory=list)
+    private: list[PrivateSpec] = Field(default_factory=list)
     datasets: dict[str, DatasetSpec]
 
     @field_validator("prompt_suffix")
@@ -107,8 +155,8 @@ class Profile(_Strict):
 
     @property
     def cleaner(self) -> Noise:
-        return Noise(strip=tuple(self.noise.strip), block_start=self.noise.block_start,
-                     block_line=self.noise.block_line)
+        return Noise(strip=tuple(self.noise.strip),
+                     blocks=tuple(Block(**b.model_dump()) for b in self.noise.blocks))
 
     def all_commands(self) -> list[CommandSpec]:
         return [c for d in self.datasets.values() for c in d.commands]

@@ -12,8 +12,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
-# Local time of the simulated boxes: Brazil, where most of our users are.
+from simulator import firmware as generations_
+
+# Local time of the simulated boxes: Brazil, where most of our users are (no DST since 2019, so
+# the fixed offset and the zone the inventory names agree).
 OLT_TZ = timezone(timedelta(hours=-3))
+OLT_ZONE = "America/Sao_Paulo"
 # A fixed reference so that generated timestamps are reproducible across runs.
 EPOCH = datetime(2026, 11, 1, 0, 0, 0, tzinfo=OLT_TZ)
 
@@ -73,7 +77,7 @@ class Mac:
 class ServicePort:
     index: int
     vlan: int
-    user_vlan: int
+    user_vlan: int | None  # None: untagged on the user side
     port: str
     onu_id: int
     gem_port: int
@@ -118,6 +122,9 @@ class Knobs:
     reject: str | None = None  # command prefix the OLT answers with its unknown-command error
     truncate_on: str | None = None  # command prefix whose output loses its second half (prompt kept)
     ignore_scroll: bool = False  # keep paging even after `scroll` (old firmware, odd AAA profiles)
+    # Commands (prefixes) this account may not run: the box answers them as unknown commands, as a
+    # Huawei does for a user without the rights (netmiko #3412); an account in a restricted mode.
+    forbidden: tuple[str, ...] = ()
     # 0: the command faults above fire every time; N: only the first N times (a transient fault)
     fault_times: int = 0
     faults_fired: int = 0
@@ -155,6 +162,9 @@ class Olt:
     login_attempts: int = 0
     host: str = "127.0.0.1"
     port: int = 0
+    # The firmware generation the OLT speaks (simulator/firmware.py): which layout each command
+    # prints. `firmware` and `model` agree with it.
+    generation: str = ""
 
     # --- helpers used by tests and personalities -------------------------------------------------
     def onu(self, serial: str) -> Onu:
@@ -214,6 +224,16 @@ def _client(rng: random.Random, client_pool: list[tuple[str, str]],
             code = f"{prefix}{rng.randrange(100000):05d}"
         taken.add(code)
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        if rng.random() < 0.15:
+            # SmartOLT-style metadata in the description (the LA MANÁ capture): long enough to wrap
+            # in Huawei's description column. The client name is what the default client pattern
+            # reads from it: everything after the code, underscores as blanks.
+            zone = rng.choice(["Centro", "Zona Norte", "Vila_Nova", "Jardim São José"])
+            street = rng.choice(["Rua das Flores 120", "Av. Brasil_455", "Travessa Dois, casa 3"])
+            name = (f"{name.replace(' ', '_')}_zone_{zone}_descr_{street}_authd_"
+                    f"2026{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}")
+            client_pool.append((code, " ".join(name.replace("_", " ").split())))
+            return f"{code}_{name}", code, client_pool[-1][1]
         client_pool.append((code, name))
     return f"{code}_{name.replace(' ', '_')}", code, name
 
@@ -225,16 +245,20 @@ def _rx_power(rng: random.Random) -> float:
     return round(rng.gauss(-20.0, 2.0), 2)
 
 
-def generate_olt(index: int, n_onus: int, seed: int, platform: str = "huawei_smartax") -> Olt:
+def generate_olt(index: int, n_onus: int, seed: int, platform: str = "huawei_smartax",
+                 generation: str | None = None) -> Olt:
     rng = random.Random(f"{seed}:{index}")
     name = f"olt-{index + 1:03d}"
-    model = "MA5800-X17" if n_onus > 4096 else rng.choice(["MA5800-X7", "MA5800-X17", "MA5600T"])
+    gen = generation or rng.choice(sorted(generations_.HUAWEI))
+    fw = generations_.huawei(gen)
+    model = rng.choice(fw.models)
     olt = Olt(
         name=name,
         platform=platform,
         hostname=f"OLT-SIM-{index + 1:03d}",
         model=model,
-        firmware=rng.choice(["MA5800V100R019C10", "MA5800V100R021C00"]),
+        firmware=fw.version,
+        generation=gen,
         patch=rng.choice(["SPC100", "SPH213", "SPC200"]),
         booted_at=datetime.now(UTC) - timedelta(seconds=rng.randrange(86400, 400 * 86400)),
         username="oltsync",
@@ -335,20 +359,36 @@ def generate_olt(index: int, n_onus: int, seed: int, platform: str = "huawei_sma
 PLATFORMS = ("huawei_smartax", "zte_c300", "zte_c600")
 
 
+def parse_platforms(platform: str) -> list[tuple[str, str | None]]:
+    """'huawei_smartax,zte_c300:V1.2.5' -> [(platform, generation or None), ...]."""
+    out: list[tuple[str, str | None]] = []
+    for item in (p.strip() for p in platform.split(",")):
+        if not item:
+            continue
+        name, _, gen = item.partition(":")
+        if name not in PLATFORMS:
+            raise ValueError(f"unknown platform {name!r}; known: {', '.join(PLATFORMS)}")
+        if gen and gen not in generations_.generations(name):
+            raise ValueError(f"unknown {name} firmware {gen!r}; known: "
+                             f"{', '.join(sorted(generations_.generations(name)))}")
+        out.append((name, gen or None))
+    if not out:
+        raise ValueError(f"no platform given; known: {', '.join(PLATFORMS)}")
+    return out
+
+
 def generate_fleet(n_olts: int, n_onus: int, seed: int = 1,
                    platform: str = "huawei_smartax") -> list[Olt]:
     """`platform` is one platform, or several separated by commas for a mixed fleet (OLT i gets
-    the i-th, cycling)."""
-    platforms = [p.strip() for p in platform.split(",") if p.strip()]
-    unknown = set(platforms) - set(PLATFORMS)
-    if unknown or not platforms:
-        raise ValueError(f"unknown platform(s) {sorted(unknown)}; known: {', '.join(PLATFORMS)}")
+    the i-th, cycling); each may name a firmware generation ('zte_c300:V1.2.5'), else one is
+    picked per OLT from the seed."""
+    choices = parse_platforms(platform)
     olts = []
     for i in range(n_olts):
-        p = platforms[i % len(platforms)]
+        p, gen = choices[i % len(choices)]
         if p.startswith("zte_"):
             from simulator.zte_fleet import generate_zte_olt
-            olts.append(generate_zte_olt(i, n_onus, seed, p))
+            olts.append(generate_zte_olt(i, n_onus, seed, p, gen))
         else:
-            olts.append(generate_olt(i, n_onus, seed, p))
+            olts.append(generate_olt(i, n_onus, seed, p, gen))
     return olts

@@ -1,8 +1,10 @@
-"""Huawei SmartAX (MA5600T / MA5608T / MA5800) personality.
+"""Huawei SmartAX (MA5600T / MA5608T / MA5683T / MA5800) personality.
 
-Column layouts follow real captures (ntc-templates' fixtures and operators' posts): F/S/P printed as
-"0/ 1/0" in ONT tables, "0 /1 /0" in the MAC table and "0/1 /0" in the service-port table; serials in
-hex ("485754431A2B3C4D"); MACs as "e4c2-d1ab-cdef"; per-port totals lines and dashed separators.
+Layouts follow the capture corpus (tests/captures/huawei_smartax/), per firmware generation
+(simulator/firmware.py): F/S/P printed as "0/ 1/0" in ONT tables, "0 /1 /0" in the MAC table and
+"0/1 /0" in the service-port table; serials in hex ("485754431A2B3C4D"); MACs as "e4c2-d1ab-cdef";
+per-port totals lines worded by firmware; long descriptions wrapped at the column; the alarm block
+of netmiko #3559; the unknown-command answer of #3412 for what a restricted account may not run.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from simulator import firmware
 from simulator.fleet import OLT_TZ, Olt, Onu
 from simulator.personality import Personality, Reply, SessionState
 
@@ -42,10 +45,39 @@ def huawei_mac(mac: str) -> str:
     return f"{h[0:4]}-{h[4:8]}-{h[8:12]}"
 
 
-def ts(value: datetime | None) -> str:
+def ts(value: datetime | None, dates: str = "iso", offset: bool = True) -> str:
+    """A time as the box prints it: ISO or day/month/year (MA5603T capture), with the OLT's UTC
+    offset where the command prints one (autofind; the summary does not)."""
     if value is None:
         return "-"
-    return value.astimezone(OLT_TZ).strftime("%Y-%m-%d %H:%M:%S") + "-03:00"
+    local = value.astimezone(OLT_TZ)
+    text = local.strftime("%d/%m/%Y %H:%M:%S" if dates == "dmy" else "%Y-%m-%d %H:%M:%S")
+    return text + ("-03:00" if offset else "")
+
+
+DESCRIPTION_WIDTH = 56  # the description column of `display ont info` (MA5800-X7 capture)
+
+
+def wrap_description(text: str, width: int = DESCRIPTION_WIDTH) -> list[str]:
+    """Huawei's wrap of a long description (MA5800-X7 capture): at a word boundary the line is
+    padded; a word too long for the line is cut; a line that fills exactly at a word's end leaves
+    the separating blank to start the next line."""
+    lines: list[str] = []
+    rest = text
+    while len(rest) > width:
+        chunk = rest[:width]
+        if rest[width] == " ":
+            lines.append(chunk)
+            rest = rest[width:]
+            continue
+        cut = chunk.rfind(" ")
+        if cut > 0:
+            lines.append(chunk[:cut].ljust(width))
+            rest = rest[cut + 1:]
+        else:
+            lines.append(chunk)
+            rest = rest[width:]
+    return lines + [rest]
 
 
 def num(value: float | int | None, fmt: str = "") -> str:
@@ -108,16 +140,31 @@ class HuaweiSmartax(Personality):
                      paged=False)
 
     def alarm(self, olt: Olt, n: int) -> str:
+        """An alarm block as the box prints it into output (netmiko #3559, verbatim layout)."""
         onu = olt.onus[n % len(olt.onus)] if olt.onus else None
-        where = (f"FrameID: 0, SlotID: {onu.port.split('/')[1]}, PortID: {onu.port.split('/')[2]}, "
-                 f"ONT ID: {onu.onu_id}") if onu else "FrameID: 0, SlotID: 8"
-        now = datetime.now(UTC).astimezone(OLT_TZ).strftime("%Y-%m-%d %H:%M:%S-03:00")
+        f, slot, pon = onu.port.split("/") if onu else ("0", "8", "0")
+        now = datetime.now(UTC).astimezone(OLT_TZ).strftime("%d/%m/%Y %H:%M:%S-03:00")
         return (
+            f"  ! {n} [{now}]:\r\n"
             "\r\n"
-            f"  ! MAJOR ALARM {now}\r\n"
-            "  ALARM NAME :The ONT is offline\r\n"
-            f"  PARAMETERS :{where}, Cause: dying-gasp\r\n"
-            "\r\n"
+            f"  ALARM {4000 + n} FAULT WARNING 0x2e112007 SERVICE QUALITY {now[:10]} \r\n"
+            f"{now[11:]}\r\n"
+            "  ALARM NAME  : The distribute fiber is broken or the OLT cannot receive \r\n"
+            "                expected optical signals from the ONT(LOSi/LOBi)\r\n"
+            "  SRVEFF      : SA\r\n"
+            f"  PARAMETERS  : FrameID: {f}, SlotID: {slot}, PortID: {pon}, ONT ID: "
+            f"{onu.onu_id if onu else 0}, Equipment ID: \r\n"
+            f"                {onu.equipment if onu else '-'}\r\n"
+            "  DESCRIPTION : The OLT cannot receive expected optical signals from the ONT \r\n"
+            "                in four consecutive frames\r\n"
+            "  CAUSE       : (1) The fiber is broken\r\n"
+            "                (2) The quality of the optical path is poor\r\n"
+            "                (3) The ONT hardware fails\r\n"
+            "  ADVICE      : (1) Check tributary optical fiber connection and backbone \r\n"
+            "                optical fiber orderly, clean the fiber connector and replace \r\n"
+            "                the fiber if necessary\r\n"
+            "  --- END-\r\n"
+            "****\r\n"
         )
 
     _LEVEL = {"user": 0, "enable": 1, "config": 2, "interface": 3}
@@ -126,6 +173,8 @@ class HuaweiSmartax(Personality):
         cmd = " ".join(line.split())
         if cmd == "":
             return Reply(paged=False)
+        if any(cmd.startswith(p) for p in olt.knobs.forbidden):
+            return self.unknown(olt, state, line)  # what a user without the rights gets (#3412)
         mode = state.mode
         if cmd == "enable" and mode == "user":
             state.mode = "enable"
@@ -253,7 +302,12 @@ class HuaweiSmartax(Personality):
     def _ports(self, olt: Olt) -> list[str]:
         return sorted({o.port for o in olt.onus}, key=_port_sort)
 
+    @staticmethod
+    def _fw(olt: Olt) -> firmware.HuaweiFirmware:
+        return firmware.huawei(olt.generation or "V100R019")
+
     def ont_info(self, olt: Olt, state: SessionState) -> str:
+        fw = self._fw(olt)
         out: list[str] = []
         by_port: dict[str, list[Onu]] = {}
         for o in olt.onus:
@@ -264,23 +318,32 @@ class HuaweiSmartax(Personality):
             onus = sorted(by_port[port], key=lambda o: o.onu_id)
             out += [SEP,
                     "  F/S/P   ONT         SN         Control     Run      Config   Match    Protect",
-                    "          ID                     flag        state    state    state    side",
+                    "          ID                     flag        state    state    state    side ",
                     SEP]
             for o in onus:
                 cfg = o.config_state if o.run_state == "online" else "initial"
                 match = o.match_state if o.run_state == "online" else "initial"
                 out.append(f"  {fsp_ont(port):<8}{o.onu_id:>3}  {hex_serial(o.serial):<16}  "
-                           f"{'active':<12}{o.run_state:<9}{cfg:<9}{match:<9}no")
+                           f"{'active':<12}{o.run_state:<9}{cfg:<9}{match:<9}no ")
             out += [SEP, "  F/S/P   ONT-ID   Description", SEP]
             for o in onus:
-                out.append(f"  {fsp_ont(port):<8}{o.onu_id:>8}   "
-                           f"{o.description or 'ONT_NO_DESCRIPTION'}")
+                first, *more = wrap_description(o.description or "ONT_NO_DESCRIPTION")
+                out.append(f"  {fsp_ont(port)}{o.onu_id:>8}   {first}")
+                out += [" " * 19 + line for line in more]
             online = sum(1 for o in onus if o.run_state == "online")
-            out += [SEP, f"  In port {fsp_ont(port)}, the total number of ONTs are: {len(onus)}, "
-                         f"online: {online}, offline: {len(onus) - online}", SEP]
+            out += [SEP, self._totals(fw, port, len(onus), online), SEP]
         return "\r\n".join(out) + "\r\n"
 
+    @staticmethod
+    def _totals(fw: firmware.HuaweiFirmware, port: str, total: int, online: int) -> str:
+        where = f"  In port {fsp_ont(port)}, the total"
+        if fw.totals == "are":
+            return f"{where} of ONTs are: {total}, online: {online}"
+        verb = "are" if fw.totals == "number_are" else "is"
+        return f"{where} number of ONTs {verb}: {total}, online: {online}, offline: {total - online}"
+
     def ont_summary(self, olt: Olt, state: SessionState, f: str, s: str, p: str) -> str:
+        fw = self._fw(olt)
         port = f"{int(f)}/{int(s)}/{int(p)}"
         onus = sorted((o for o in olt.onus if o.port == port), key=lambda o: o.onu_id)
         if not any(pp.port == port for pp in olt.pon_ports):
@@ -293,16 +356,19 @@ class HuaweiSmartax(Personality):
                "  ONT  Run     Last                Last                Last",
                "  ID   State   UpTime              DownTime            DownCause", SEP_WIDE]
         for o in onus:
-            out.append(f"  {o.onu_id:<4} {o.run_state:<7} {ts(o.last_up_at):<19} "
-                       f"{ts(o.last_down_at):<19} {o.last_down_cause or '-'}")
+            up = ts(o.last_up_at, fw.summary_dates, offset=False)
+            down = ts(o.last_down_at, fw.summary_dates, offset=False)
+            out.append(f"  {o.onu_id:<4} {o.run_state:<7} {up:<19} {down:<19} "
+                       f"{o.last_down_cause or '-'}")
         out += [SEP_WIDE,
                 "  ONT        SN        Type          Distance Rx/Tx power  Description",
                 "  ID                                    (m)      (dBm)", SEP_WIDE]
         for o in onus:
             power = f"{num(o.rx_power_dbm, '.2f')}/{num(o.tx_power_dbm, '.2f')}"
+            # the summary cuts descriptions to its column (captures: 21 characters)
+            desc = (o.description or "ONT_NO_DESCRIPTION")[:21]
             out.append(f"  {o.onu_id:<3} {hex_serial(o.serial):<16} {o.equipment:<13} "
-                       f"{num(o.distance_m):>8}   {power:<12} "
-                       f"{o.description or 'ONT_NO_DESCRIPTION'}")
+                       f"{num(o.distance_m):>8}   {power:<12} {desc}")
         out.append(SEP_WIDE)
         return "\r\n".join(out) + "\r\n"
 
@@ -314,6 +380,16 @@ class HuaweiSmartax(Personality):
         onus = [o for o in self._iface_onus(olt, state, pon) if o.run_state == "online"]
         if not onus:
             return "  Failure: All ONTs on the port are offline or do not exist\r\n"
+        if not self._fw(olt).optical_distance:
+            # the older layout: no Distance column, wider columns (MA5608T capture)
+            sep = "  " + "-" * 77
+            out = [sep, "  ONT  Rx power    Tx power    OLT Rx ONT  Temperature  Voltage     Current",
+                   "  ID   (dBm)       (dBm)       power(dBm)  (C)          (V)         (mA)", sep]
+            for o in onus:
+                out.append(f"  {o.onu_id:>3}  {o.rx_power_dbm:<10.2f}  {o.tx_power_dbm:<10.2f}  "
+                           f"{o.olt_rx_power_dbm:<10.2f}  {o.temperature_c:<11}  {'3.220':<10}  13")
+            out.append(sep)
+            return "\r\n".join(out) + "\r\n"
         sep = "  " + "-" * 77 + " "
         out = [sep,
                "  ONT  Rx power  Tx power  OLT Rx ONT  Temperature  Voltage  Current  Distance  ",
@@ -330,17 +406,29 @@ class HuaweiSmartax(Personality):
         onus = self._iface_onus(olt, state, pon)
         if not onus:
             return "  Failure: The ONT does not exist\r\n"
+        newer = self._fw(olt).ont_version == "r019"
+        sep = "  " + "-" * 74
         out: list[str] = []
         for o in onus:
-            out += [SEP,
+            online = o.run_state == "online"
+            sw = o.firmware if online else ""
+            # MA5683T capture: empty values end in a blank; the description wraps at its column
+            out += [sep,
                     f"  F/S/P                    : {o.port}",
                     f"  ONT-ID                   : {o.onu_id}",
                     f"  Vendor-ID                : {o.serial[:4]}",
                     "  ONT Version              : 10C7.A",
-                    f"  Main Software Version    : {o.firmware if o.run_state == 'online' else '-'}",
-                    "  Standby Software Version : -",
-                    f"  Equipment-ID             : {o.equipment}"]
-        out.append(SEP)
+                    "  Product-ID               : 10c",
+                    f"  Equipment-ID             : {o.equipment}",
+                    f"  Main Software Version    : {sw}" if sw else "  Main Software Version    :  ",
+                    f"  Standby Software Version : {sw}" if sw else "  Standby Software Version :  ",
+                    f"  OntProductDescription    : EchoLife {o.equipment} GPON Terminal (CLASS B+/PRODUC",
+                    "                             T ID:2102310QXF6RG4002232)",
+                    "  Support XML Version      : 1.3.0.0"]
+            if newer:
+                out += [f"  Ont MAC                  : {'E4C2-D100-' + o.serial[-4:] if online else '-'}",
+                        f"  Ont Equipment SN         : {'21500833' + o.serial[4:] if online else '-'}"]
+        out.append(sep)
         return "\r\n".join(out) + "\r\n"
 
     def port_state(self, olt: Olt, state: SessionState) -> str:
@@ -402,12 +490,14 @@ class HuaweiSmartax(Personality):
     def autofind(self, olt: Olt, state: SessionState) -> str:
         if not olt.unregistered:
             return "  Failure: The automatically found ONTs do not exist\r\n"
+        nni = self._fw(olt).autofind_nni
         sep = "   " + "-" * 76
         out = [sep]
         for n, u in enumerate(olt.unregistered, 1):
+            out += [f"   Number              : {n}", f"   F/S/P               : {u.port}"]
+            if nni:
+                out.append("   ONT NNI type        : 2.5G/1.25G")  # MA5800 capture
             out += [
-                f"   Number              : {n}",
-                f"   F/S/P               : {u.port}",
                 f"   Ont SN              : {hex_serial(u.serial)} ({u.serial[:4]}-{u.serial[4:]})",
                 "   Password            : 0x00000000000000000000",
                 "   Loid                :",
@@ -417,10 +507,12 @@ class HuaweiSmartax(Personality):
                 f"   Ont SoftwareVersion : {u.firmware}",
                 f"   Ont EquipmentID     : {u.equipment}",
                 "   Ont Customized Info : COMMON",
-                "   Ont MAC             : E4C2-D100-0001",
-                "   Ont Equipment SN    : 2150083345ABC0000001",
+                f"   Ont MAC             : {'E4C2-D100-000' + str(n) if n % 2 else '-'}",
+                f"   Ont Equipment SN    : {'2150083345ABC000000' + str(n) if n % 2 else '-'}",
                 f"   Ont autofind time   : {ts(u.found_at)}",
                 "   Multi channel       : -",
                 sep,
             ]
+        if nni:
+            out.append(f"   The number of GPON autofind ONT is {len(olt.unregistered)}")
         return "\r\n".join(out) + "\r\n"

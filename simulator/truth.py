@@ -10,7 +10,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from simulator.fleet import Olt
+from simulator import firmware
+from simulator.fleet import OLT_ZONE, Olt
 
 
 def _ts(v: datetime | None) -> str | None:
@@ -19,6 +20,8 @@ def _ts(v: datetime | None) -> str | None:
 
 def olt_truth(olt: Olt) -> dict[str, Any]:
     per_port = Counter(o.port for o in olt.onus)
+    # A firmware that masks descriptions (ZTE TITAN) leaves the collector none, hence no clients.
+    hidden = firmware.masks_names(olt.platform, olt.generation)
     return {
         "name": olt.name,
         "platform": olt.platform,
@@ -33,7 +36,8 @@ def olt_truth(olt: Olt) -> dict[str, Any]:
                        "onu_count": per_port.get(p.port, 0)} for p in olt.pon_ports],
         "onus": [{
             "port": o.port, "onu_id": o.onu_id, "serial": o.serial, "run_state": o.run_state,
-            "description": o.description, "client_key": o.client_key, "equipment": o.equipment,
+            "description": None if hidden else o.description,
+            "client_key": None if hidden else o.client_key, "equipment": o.equipment,
             "firmware": o.firmware if o.run_state == "online" else None,
             "distance_m": o.distance_m, "last_down_cause": o.last_down_cause,
             "last_up_at": _ts(o.last_up_at), "last_down_at": _ts(o.last_down_at),
@@ -49,7 +53,7 @@ def olt_truth(olt: Olt) -> dict[str, Any]:
         "unregistered_onus": [{"port": u.port, "serial": u.serial, "equipment": u.equipment,
                                "firmware": u.firmware, "found_at": _ts(u.found_at)}
                               for u in olt.unregistered],
-        "clients": {o.client_key: o.client_name for o in olt.onus if o.client_key},
+        "clients": {} if hidden else {o.client_key: o.client_name for o in olt.onus if o.client_key},
     }
 
 
@@ -63,7 +67,7 @@ def inventory(olts: list[Olt], password_env: str, per_olt_env: bool = False) -> 
     for o in olts:
         e: dict[str, Any] = {"name": o.name, "host": o.host, "port": o.port,
                              "platform": o.platform, "username": o.username,
-                             "timezone": "America/Sao_Paulo"}
+                             "timezone": OLT_ZONE}
         e["password_env"] = env_name(o, password_env) if per_olt_env else password_env
         entries.append(e)
     return {"olts": entries}

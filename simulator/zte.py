@@ -1,14 +1,17 @@
 """ZTE personalities: C300/C320 (ZXAN) and C600/C620 (TITAN).
 
-Both log straight into privileged mode (`hostname#`), page with ` --More--` erased by backspaces until
-`terminal length 0`, and answer an unknown command with a caret line and `%Error <code>: Invalid input
-detected at '^' marker.`. The generations differ in interface names (C300 `gpon-onu_1/2/1:5`,
-`gpon-olt_1/2/1`; C600 `gpon_onu-1/2/1:5`, `gpon_olt-1/2/1`), in column layouts (C600's ONU state
-table has a speed-mode column where newer C300 firmware has a channel column, older none), in where
-service ports live in the running configuration (C300: in the ONU interface; C600: in a
-`vport-1/2/1.5:1` interface) and in the unconfigured-ONU command (C300 `show gpon onu uncfg`, C600
-`show pon onu uncfg`). Layouts follow public captures where we found them (detail-info, MAC table,
-uncfg, onu-rx); the rest mirror them.
+Layouts follow the capture corpus (tests/captures/zte_c300/, zte_c600/), per firmware generation
+(simulator/firmware.py). Both log straight into privileged mode (`hostname#`), page with
+` --More--` until `terminal length 0` (one TITAN generation pages anyway) and erase the pager with
+backspace-blank-backspace eight times (C300 capture), and answer an unknown command with a caret
+line and `%Error <code>: Invalid input detected at '^' marker.`. The generations differ in
+interface names (C300 `gpon-onu_1/2/1:5`, C600 `gpon_onu-1/2/1:5`), in the state table (short
+index with a Channel column and footer, or full names with an O7 State column; TITAN: short index
+and a speed mode), in the card table, in the detail-info fields (TITAN masks names and
+descriptions), in where service ports live in the running configuration and in the unconfigured-
+ONU command. What no capture shows is modelled and says so: TITAN's system-group (on its
+sysDescr), its interface answer (on its xgei answer), its power and MAC tables (ZXAN's, with TITAN
+names), and ZTE alarms in CLI output (not captured at all).
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from simulator import firmware
 from simulator.fleet import OLT_TZ, Olt, Onu, ServicePort
 from simulator.personality import Personality, Reply, SessionState
 
 ZERO_TS = "0000-00-00 00:00:00"
-NO_INFO = "%Code 32310-GPONSRV : No related information to show.\r\n"  # ZTE's empty answer
+MASK = "********"  # TITAN's mask for names and descriptions (C600 captures)
 
 
 def _ts(v: datetime | None) -> str:
@@ -43,10 +47,11 @@ class ZteBase(Personality):
     olt_if = "gpon-olt_{port}"
     error_code = 20202
     uncfg_command = "show gpon onu uncfg"
-    product = "C300"
+    # the pager is erased with backspace, blank, backspace, eight times (ZTE-C300 Pesagi capture)
+    ERASE = "\b \b" * 8
 
     def __init__(self, name: str) -> None:
-        super().__init__(name=name, more_prompt=" --More--", more_erase="\b" * 9 + " " * 9 + "\b" * 9)
+        super().__init__(name=name, more_prompt=" --More--", more_erase=self.ERASE)
         onu = self.onu_if.format(port=r"(\d+/\d+/\d+)", onu=r"(\d+)")
         olt = self.olt_if.format(port=r"(\d+/\d+/\d+)")
         self.commands = [
@@ -62,9 +67,17 @@ class ZteBase(Personality):
             (re.escape(self.uncfg_command), self.uncfg),
         ]
 
+    def fw(self, olt: Olt) -> firmware.ZteFirmware:
+        return firmware.zte(self.name, olt.generation or sorted(firmware.ZTE[self.name])[0])
+
+    def no_info(self, olt: Olt) -> str:
+        # ZTE's empty answer; the C320 of one capture prints code 62310 (assigned to V1.x: ours)
+        code = "62310" if self.fw(olt).version.startswith("V1.") and self.name == "zte_c300" else "32310"
+        return f"%Code {code}-GPONSRV : No related information to show.\r\n"
+
     # --- session -------------------------------------------------------------------------------
     def banner(self, olt: Olt) -> str:
-        return f"\r\nWelcome to ZXAN product {self.product} of ZTE Corporation\r\n\r\n"
+        return f"\r\nWelcome to ZXAN product {olt.model} of ZTE Corporation\r\n\r\n"
 
     def prompt(self, olt: Olt, state: SessionState) -> str:
         return f"{olt.hostname}(config)#" if state.mode == "config" else f"{olt.hostname}#"
@@ -76,6 +89,7 @@ class ZteBase(Personality):
                      paged=False)
 
     def alarm(self, olt: Olt, n: int) -> str:
+        # Modelled, not captured (no public capture shows a ZTE alarm in CLI output).
         onu = olt.onus[n % len(olt.onus)] if olt.onus else None
         where = self.onu_if.format(port=onu.port, onu=onu.onu_id) if onu else "slot 10"
         now = datetime.now(UTC).astimezone(OLT_TZ).strftime("%Y-%m-%d %H:%M:%S")
@@ -86,8 +100,10 @@ class ZteBase(Personality):
         cmd = " ".join(line.split())
         if cmd == "":
             return Reply(paged=False)
+        if any(cmd.startswith(p) for p in olt.knobs.forbidden):
+            return self.unknown(olt, state, line)  # not for this account (modelled on Huawei's)
         if cmd == "terminal length 0":
-            if not olt.knobs.ignore_scroll:
+            if not (olt.knobs.ignore_scroll or self.fw(olt).pages_anyway):
                 state.page_lines = None
             return Reply(paged=False)
         if cmd == "configure terminal" and state.mode != "config":
@@ -118,56 +134,91 @@ class ZteBase(Personality):
             return None
         return f"%Error {self.error_code + 1}: The interface does not exist.\r\n"
 
-    # --- data commands -------------------------------------------------------------------------
-    def system_group(self, olt: Olt) -> str:
+    def _uptime(self, olt: Olt) -> str:
         up = int((datetime.now(UTC) - olt.booted_at).total_seconds())
         d, rem = divmod(up, 86400)
         h, rem = divmod(rem, 3600)
-        mi, s = divmod(rem, 60)
-        return (f"System Name:        {olt.hostname}\r\n"
-                f"System Description: {olt.model}, ZTE ZXA10 Software Version: {olt.firmware}\r\n"
-                "System ObjectId:    .1.3.6.1.4.1.3902.1082.1001\r\n"
-                f"Started before:     {d} days, {h} hours, {mi} minutes, {s} seconds\r\n"
-                "System Contact:     noc@example.net\r\n"
-                "System Location:    POP-SIM\r\n")
+        return f"{d} days, {h} hours, {rem // 60} minutes"  # no seconds (C320 captures)
+
+    def phase(self, o: Onu) -> str:
+        return "working" if o.run_state == "online" else (o.last_down_cause or "OffLine")
+
+    # --- data commands -------------------------------------------------------------------------
+    def system_group(self, olt: Olt) -> str:
+        # C320 V2.1.0 captures: the product and version in the description, uptime in minutes
+        product = olt.model.split()[-1]
+        return (f"System Description: {product} Version {olt.firmware} Software, Copyright (c) by "
+                "ZTE Corporation Compiled\r\n"
+                f"System ObjectId: .1.3.6.1.4.1.3902.1082.1001.{product[1:]}.2.1\r\n"
+                f"Started before: {self._uptime(olt)}\r\n"
+                "Contact with: noc@example.net\r\n"
+                f"System name:  {olt.hostname}\r\n"
+                "Location: POP-SIM\r\n"
+                "System Info:  165  56d41deb\r\n"
+                "This system primarily offers a set of 78 services\r\n")
 
     def card(self, olt: Olt) -> str:
+        # ZXAN layout (VANS C320 capture): an absent card keeps its port count, no real type/versions
         out = ["Rack Shelf Slot CfgType RealType Port  HardVer SoftVer         Status",
                "-" * 79]
         for b in olt.boards:
-            ports = 16 if b.type in ("GTGH", "GFTH") else 4
-            out.append(f"1    1     {b.slot:<4} {b.type:<7} {b.type:<8} {ports:<5} V1.0    "
-                       f"{olt.firmware:<15} {b.status}")
+            ports = self.card_ports(b.type)
+            if b.status == "OFFLINE":
+                out.append(f"1    1     {b.slot:<4} {b.type:<7}          {ports:<5} "
+                           f"{'':<7} {'':<15} {b.status}")
+            else:
+                out.append(f"1    1     {b.slot:<4} {b.type:<7} {b.type:<8} {ports:<5} "
+                           f"V1.0.0  {olt.firmware:<15} {b.status}")
         return "\r\n".join(out) + "\r\n"
+
+    @staticmethod
+    def card_ports(card: str) -> int:
+        return {"GTGH": 16, "GFGL": 16, "SMXA": 3, "SFUB": 4}.get(card, 4)
 
     def interface(self, olt: Olt, port: str) -> str:
         pp = next((p for p in olt.pon_ports if p.port == port), None)
         if pp is None:
             return self._no_port(olt, port) or ""
-        return self.render_interface(port, pp.admin_state == "up", pp.oper_state == "up")
+        n = sum(1 for o in olt.onus if o.port == port)
+        return self.render_interface(port, pp.admin_state == "up", pp.oper_state == "up", n)
 
-    def render_interface(self, port: str, admin_up: bool, oper_up: bool) -> str:
+    def render_interface(self, port: str, admin_up: bool, oper_up: bool, onus: int) -> str:
+        # VANS C320 capture: the state line, settings, then statistics sections at column 0
         name = self.olt_if.format(port=port)
-        return (f"{name} is {'activate' if admin_up else 'deactivate'},line protocol is "
-                f"{'up' if oper_up else 'down'}.\r\n"
+        state = "activate" if admin_up else "deactivate"
+        return (f"{name} is {state},line protocol is {'up' if oper_up else 'down'}.\r\n"
                 "  Description is none.\r\n"
-                "  The port link up/down notification is enabled.\r\n"
-                "  Input rate :  1048576 Bps  Output rate: 8388608 Bps\r\n")
-
-    def phase(self, o: Onu) -> str:
-        return "working" if o.run_state == "online" else (o.last_down_cause or "OffLine")
+                f"  The port is {state}.\r\n"
+                "  The port link up/down notification is trap disable.\r\n"
+                f"  The port has 128 onus, the number of registered onus is {onus}.\r\n"
+                "\r\n"
+                "Current channel num : 1\r\n"
+                "\r\n"
+                "OLT statistic:\r\n"
+                "   Input rate :             162656 Bps              320 pps\r\n"
+                "   Output rate:             528613 Bps              493 pps\r\n"
+                "Interface peak rate:\r\n"
+                "   Input peak rate :           12507538 Bps            10541 pps\r\n"
+                "   Output peak rate:           13265967 Bps             9960 pps\r\n")
 
     def onu_state(self, olt: Olt) -> str:
         onus = self._onus(olt)
         if not onus:
-            return NO_INFO
-        channel = olt.firmware.startswith("V2")  # V2.x firmware adds the channel column
-        head = "OnuIndex   Admin State  OMCC State  Phase State  " + ("Channel" if channel else "")
-        out = [head.rstrip(), "-" * (64 if channel else 54)]
+            return self.no_info(olt)
+        if self.fw(olt).state == "o7":
+            # full names and an O7 State column, no footer (C320 blog capture)
+            out = ["OnuIndex               Admin State  OMCC State   O7 State     Phase State", "-" * 76]
+            for o in onus:
+                up = o.run_state == "online"
+                out.append(f"{self.onu_if.format(port=o.port, onu=o.onu_id):<22} enable       "
+                           f"{'enable' if up else 'disable':<12} {'operation' if up else 'unknown':<12} "
+                           f"{self.phase(o)}")
+            return "\r\n".join(out) + "\r\n"
+        # short index, Channel column, 'ONU Number' footer (Pesagi C300, how-to captures)
+        out = ["OnuIndex   Admin State  OMCC State  Phase State  Channel", "-" * 62]
         for o in onus:
             omcc = "enable" if o.run_state == "online" else "disable"
-            row = f"{o.port}:{o.onu_id:<5} enable       {omcc:<11} {self.phase(o):<12}"
-            out.append((row + (" 1(GPON)" if channel else "")).rstrip())
+            out.append(f"{o.port}:{o.onu_id:<5} enable       {omcc:<11} {self.phase(o):<12} 1(GPON)")
         online = sum(1 for o in onus if o.run_state == "online")
         out.append(f"ONU Number: {online}/{len(onus)}")
         return "\r\n".join(out) + "\r\n"
@@ -186,36 +237,47 @@ class ZteBase(Personality):
             rows.append((_ts(o.last_up_at), ZERO_TS, ""))
         return rows + [(ZERO_TS, ZERO_TS, "")] * (10 - len(rows))
 
+    def detail_fields(self, olt: Olt, o: Onu, onu_id: str) -> list[tuple[str, str]]:
+        online = o.run_state == "online"
+        distance = f"{o.distance_m}m" if o.distance_m is not None else "N/A"
+        if self.fw(olt).detail == "c320":  # the C320 blog capture's field set
+            return [("Name", f"ONU-{onu_id}"), ("Type", o.equipment),
+                    ("State", "ready" if online else "configuring"), ("Admin state", "enable"),
+                    ("Phase state", self.phase(o)), ("Authentication mode", "sn"),
+                    ("SN Bind", "enable with SN check"), ("Serial number", o.serial),
+                    ("Password", ""), ("Device ID", ""), ("Description", o.description or ""),
+                    ("Vport mode", "gemport"), ("DBA Mode", "Hybrid"), ("ONU Status", "enable"),
+                    ("OMCI BW Profile", "enable"), ("Line Profile", "N/A"),
+                    ("Service Profile", "N/A"), ("Alarm Profile", "N/A"),
+                    ("Performance Profile", "N/A"), ("ONU Distance", distance),
+                    ("Online Duration", "34h 45m 21s" if online else "N/A"), ("FEC", "none"),
+                    ("1PPS+ToD", "disable")]
+        return [("Name", f"ONU-{onu_id}"), ("Type", o.equipment),  # the hbnet C300 capture's
+                ("State", "ready" if online else "configuring"), ("Configured channel", "auto"),
+                ("Current channel", "1(GPON)"), ("Admin state", "enable"),
+                ("Phase state", self.phase(o)), ("Config state", "success"),
+                ("Authentication mode", "sn"), ("SN Bind", "enable with SN check"),
+                ("Serial number", o.serial), ("Password", ""),
+                ("Description", o.description or ""), ("Vport mode", "gemport"),
+                ("DBA Mode", "Hybrid"), ("ONU Status", "enable"), ("OMCI BW Profile", ""),
+                ("Line Profile", "N/A"), ("Service Profile", "N/A"), ("ONU Distance", distance),
+                ("Online Duration", "127h 56m 21s" if online else "N/A"), ("FEC", "none"),
+                ("FEC actual mode", "N/A"), ("1PPS+ToD", "disable"), ("Auto replace", "disable"),
+                ("Multicast encryption", "disable"),
+                ("Multicast encryption current state", "N/A")]
+
     def detail_info(self, olt: Olt, port: str, onu_id: str) -> str:
         o = self._onu(olt, port, onu_id)
         if o is None:
-            return NO_INFO
-        online = o.run_state == "online"
-        lines = [
-            f"ONU interface:         {self.onu_if.format(port=port, onu=onu_id)}",
-            f"  Name:                ONU-{onu_id}",
-            f"  Type:                {o.equipment}",
-            f"  State:               {'ready' if online else 'configuring'}",
-            "  Configured channel:  auto",
-            "  Admin state:         enable",
-            f"  Phase state:         {self.phase(o)}",
-            "  Config state:        success",
-            "  Authentication mode: sn",
-            "  SN Bind:             enable with SN check",
-            f"  Serial number:       {o.serial}",
-            "  Password:",
-            f"  Description:         {o.description or ''}",
-            "  Vport mode:          gemport",
-            "  DBA Mode:            Hybrid",
-            "  ONU Status:          enable",
-            "  Line Profile:        N/A",
-            "  Service Profile:     N/A",
-            f"  ONU Distance:        {f'{o.distance_m}m' if o.distance_m is not None else 'N/A'}",
-            f"  Online Duration:     {'1h 2m 3s' if online else 'N/A'}",
-            "  FEC:                 none",
-            "-" * 42,
-            "       Authpass Time          OfflineTime             Cause",
-        ]
+            return self.no_info(olt)
+        # labels padded to one width, the value right after (a longer label leaves no blank:
+        # 'Multicast encryption current state:N/A'); TITAN's width is one more (captures)
+        w = 21 if self.name == "zte_c300" else 22
+        lines = [f"{'ONU interface:':<{w + 2}}{self.onu_if.format(port=port, onu=onu_id)}"]
+        for key, value in self.detail_fields(olt, o, onu_id):
+            line = f"  {key + ':':<{w}}{value}"
+            lines.append(line if self.name == "zte_c600" else line.rstrip())
+        lines += ["-" * 42, "       Authpass Time          OfflineTime             Cause"]
         for n, (up, down, cause) in enumerate(self.history(o), 1):
             lines.append(f"  {n:>2}   {up}    {down}     {cause}".rstrip())
         return "\r\n".join(lines) + "\r\n"
@@ -226,12 +288,12 @@ class ZteBase(Personality):
             return problem
         onus = self._onus(olt, port)
         if not onus:
-            return NO_INFO
-        out = ["Onu                    Rx power", "-" * 39]
+            return self.no_info(olt)
+        out = ["Onu                 Rx power", "-" * 36]  # C320 blog capture
         for o in onus:
             v = getattr(o, attr)
             value = f"{v:.3f}(dbm)" if v is not None and o.run_state == "online" else "N/A"
-            out.append(f"{self.onu_if.format(port=port, onu=o.onu_id):<22} {value}")
+            out.append(f"{self.onu_if.format(port=port, onu=o.onu_id):<19} {value}")
         return "\r\n".join(out) + "\r\n"
 
     def onu_rx(self, olt: Olt, port: str) -> str:
@@ -243,19 +305,21 @@ class ZteBase(Personality):
     def service_port_config(self, o: Onu, sps: list[ServicePort]) -> list[str]:
         raise NotImplementedError
 
-    def onu_interface_head(self, o: Onu) -> list[str]:
+    def onu_interface_head(self, o: Onu, indent: str = "  ") -> list[str]:
         """The start of an ONU's interface block: the same lines in both generations."""
-        out = [f"interface {self.onu_if.format(port=o.port, onu=o.onu_id)}", f"  name ONU-{o.onu_id}"]
-        return out + ([f"  description {o.description}"] if o.description else [])
+        out = [f"interface {self.onu_if.format(port=o.port, onu=o.onu_id)}",
+               f"{indent}name ONU-{o.onu_id}"]
+        return out + ([f"{indent}description {o.description}"] if o.description else [])
 
     def running_config(self, olt: Olt) -> str:
         out = ["Building configuration...", "!", f"hostname {olt.hostname}", "!",
                "vlan 100-130,600", "!"]
+        indent = self.config_indent
         for pp in olt.pon_ports:
             onus = self._onus(olt, pp.port)
             out.append(f"interface {self.olt_if.format(port=pp.port)}")
-            out.append("  shutdown" if pp.admin_state == "down" else "  no shutdown")
-            out += [f"  onu {o.onu_id} type {o.equipment} sn {o.serial}" for o in onus]
+            out.append(f"{indent}shutdown" if pp.admin_state == "down" else f"{indent}no shutdown")
+            out += [f"{indent}onu {o.onu_id} type {o.equipment} sn {o.serial}" for o in onus]
             out.append("!")
         by_onu: dict[tuple[str, int], list[ServicePort]] = {}
         for sp in sorted(olt.service_ports, key=lambda s: s.index):
@@ -265,6 +329,8 @@ class ZteBase(Personality):
         out.append("end")
         return "\r\n".join(out) + "\r\n"
 
+    config_indent = "  "
+
     def mac_table(self, olt: Olt, port: str) -> str:
         problem = self._no_port(olt, port)
         if problem:
@@ -272,11 +338,12 @@ class ZteBase(Personality):
         macs = sorted((m for m in olt.macs if m.port == port and m.onu_id is not None),
                       key=lambda m: (m.onu_id, m.mac))
         if not macs:
-            return NO_INFO
+            return self.no_info(olt)
+        # C320 blog capture (the per-ONU form prints the same table)
         out = [f"Total mac address : {len(macs)}", "",
-               "Mac address      Vlan  Type      Port                      Vc", "-" * 79]
+               "Mac address      Vlan   Type      Port                         Vc", "-" * 72]
         for m in macs:
-            out.append(f"{_dotted(m.mac):<16} {m.vlan:<5} {'Dynamic':<9} "
+            out.append(f"{_dotted(m.mac):<16} {m.vlan:<6} {'Dynamic':<9} "
                        f"{self.onu_if.format(port=m.port, onu=m.onu_id):<25} vport {m.gem_index}")
         return "\r\n".join(out) + "\r\n"
 
@@ -289,20 +356,22 @@ class ZteC300(ZteBase):
         super().__init__("zte_c300")
 
     def service_port_config(self, o: Onu, sps: list[ServicePort]) -> list[str]:
+        # C320 blog and C300 Go captures: service ports inside the ONU interface; a bridged one
+        # has 'user-vlan untagged'
         name = self.onu_if.format(port=o.port, onu=o.onu_id)
         out = self.onu_interface_head(o) + ["  sn-bind enable sn", "  tcont 1 profile 1G"]
+        out += [f"  gemport {s.gem_port} tcont 1" for s in sps]
         for s in sps:
-            out.append(f"  gemport {s.gem_port} tcont 1")
-        for s in sps:
-            out.append(f"  service-port {s.index} vport {s.gem_port} user-vlan {s.user_vlan} "
-                       f"vlan {s.vlan}")
+            user = "untagged" if s.user_vlan is None else s.user_vlan
+            out.append(f"  service-port {s.index} vport {s.gem_port} user-vlan {user} vlan {s.vlan}")
         out += ["!", f"pon-onu-mng {name}"]
-        out += [f"  service {s.index} gemport {s.gem_port} vlan {s.user_vlan}" for s in sps]
+        out += [f"  service {s.index} gemport {s.gem_port} vlan {s.user_vlan or s.vlan}" for s in sps]
         return out + ["!"]
 
     def uncfg(self, olt: Olt) -> str:
         if not olt.unregistered:
-            return NO_INFO
+            return self.no_info(olt)
+        # therecom C300 capture
         out = ["OnuIndex                 Sn                  State", "-" * 69]
         for n, u in enumerate(olt.unregistered, 1):
             out.append(f"{self.onu_if.format(port=u.port, onu=n):<24} {u.serial:<19} unknown")
@@ -312,52 +381,99 @@ class ZteC300(ZteBase):
 class ZteC600(ZteBase):
     onu_if = "gpon_onu-{port}:{onu}"
     olt_if = "gpon_olt-{port}"
-    error_code = 140305
+    error_code = 140303  # '%Error 140303: Invalid input detected' (C600 sources)
     uncfg_command = "show pon onu uncfg"
-    product = "C600"
+    config_indent = " "  # one blank (KusumaVision C600 capture)
 
     def __init__(self) -> None:
         super().__init__("zte_c600")
 
     def banner(self, olt: Olt) -> str:
-        star = "*" * 77
-        return (f"\r\n{star}\r\n             Welcome to ZXA10 {self.product} of ZTE Corporation\r\n"
-                f"{star}\r\n\r\n")
+        star = "*" * 57  # Kecicang C600 capture
+        return (f"\r\n{star}\r\nWelcome to TITAN series OLT of ZTE Corporation\r\n{star}\r\n"
+                "Login at 17:21:44 08-22-2026 from 127.0.0.1 through SSH.\r\n")
 
-    def render_interface(self, port: str, admin_up: bool, oper_up: bool) -> str:
+    def system_group(self, olt: Olt) -> str:
+        # Modelled: TITAN's description is its sysDescr (SNMP capture, V1.2.2); the other fields
+        # as ZXAN prints them.
+        return (f"System Description: {olt.model}, ZTE ZXA10 Software Version: {olt.firmware}\r\n"
+                "System ObjectId: .1.3.6.1.4.1.3902.1082.1001.600.1.1\r\n"
+                f"Started before: {self._uptime(olt)}\r\n"
+                "Contact with: noc@example.net\r\n"
+                f"System name:  {olt.hostname}\r\n"
+                "Location: POP-SIM\r\n")
+
+    def card(self, olt: Olt) -> str:
+        # TITAN layout (IRARA and KusumaVision captures): no rack, CardName, no SoftVer
+        out = ["Shelf Slot CfgType CardName     Port HardVer Status", "-" * 51]
+        for b in olt.boards:
+            ports = self.card_ports(b.type)
+            hard = "" if b.status == "OFFLINE" else "V1.8.0"
+            out.append(f"1     {b.slot:<4} {b.type:<7} {b.type:<12} {ports:<4} {hard:<7} {b.status}")
+        return "\r\n".join(out) + "\r\n"
+
+    def render_interface(self, port: str, admin_up: bool, oper_up: bool, onus: int) -> str:
+        # Modelled on TITAN's `show interface xgei-1/10/1` (capture); no gpon_olt capture found
         name = self.olt_if.format(port=port)
-        state = "up" if admin_up and oper_up else ("down" if admin_up else "administratively down")
-        return (f"{name} is {state}, line protocol is {'up' if oper_up else 'down'}\r\n"
-                "  Description: none\r\n"
-                "  Hardware is GPON, transceiver type is C+\r\n")
+        return (f"{name} admin status is {'up' if admin_up else 'down'}, line protocol is "
+                f"{'up' if oper_up else 'down'}, detect status is OK\r\n"
+                "Description is none\r\n"
+                "  Interface current rate:\r\n"
+                "        input  : 228277505 Bps,     178577 pps\r\n"
+                "        output :  23596770 Bps,      79610 pps\r\n")
 
     def onu_state(self, olt: Olt) -> str:
         onus = self._onus(olt)
         if not onus:
-            return NO_INFO
-        out = ["OnuIndex            Admin state  OMCC state  Phase state  Speed mode", "-" * 70]
+            return self.no_info(olt)
+        # short index, speed mode, no footer (miracema and Kecicang C600 captures)
+        out = ["OnuIndex     Admin state  OMCC state  Phase state  Speed mode", "-" * 63]
         for o in onus:
             omcc = "enable" if o.run_state == "online" else "disable"
-            out.append(f"{self.onu_if.format(port=o.port, onu=o.onu_id):<19} enable       "
-                       f"{omcc:<11} {self.phase(o):<12} GPON")
+            out.append(f"{o.port}:{o.onu_id:<7} enable       {omcc:<11} {self.phase(o):<12} GPON")
         return "\r\n".join(out) + "\r\n"
 
+    def detail_fields(self, olt: Olt, o: Onu, onu_id: str) -> list[tuple[str, str]]:
+        # the C600 capture's field set; name and description masked
+        online = o.run_state == "online"
+        return [("Name", MASK), ("Splitter", ""), ("Type", o.equipment),
+                ("Configured speed mode", "auto"), ("Current speed mode", "GPON"),
+                ("Admin state", "enable"), ("Phase state", self.phase(o)),
+                ("Config state", "success" if online else "fail"), ("Authentication mode", "sn"),
+                ("SN Bind", "enable with SN check"), ("Serial number", o.serial),
+                ("Password", ""), ("Description", MASK if o.description else ""),
+                ("Vport mode", "gemport"), ("DBA Mode", "Hybrid"), ("ONU Status", "enable"),
+                ("OMCI BW Profile", "704kbps"), ("OMCC Encrypt", "disable"),
+                ("Line Profile", "N/A"), ("Service Profile", "N/A"),
+                ("ONU Distance", f"{o.distance_m}m" if o.distance_m is not None else "N/A"),
+                ("Online Duration", "98h 17m 26s" if online else "0h 0m 0s"), ("FEC", "disable"),
+                ("FEC actual mode", "disable"), ("1PPS+ToD", "disable"),
+                ("Auto replace", "disable"), ("Multicast encryption", "disable"),
+                ("Multicast encryption current state", "N/A")]
+
     def service_port_config(self, o: Onu, sps: list[ServicePort]) -> list[str]:
-        out = self.onu_interface_head(o) + ["  vport-mode manual", "  tcont 1 profile 1G"]
-        out += [f"  gemport {s.gem_port} tcont 1" for s in sps]
-        out += [f"  vport {s.gem_port} map-type vlan" for s in sps]
+        # KusumaVision C600 capture and guide: one-blank indentation, service ports in the
+        # vport interface of each ONU (vport-1/3/13.8:1 is vport 1 of ONU 8 on 1/3/13)
+        out = self.onu_interface_head(o, indent=" ")
+        out += [f" tcont {s.gem_port} profile 1G" for s in sps]
+        out += [f" gemport {s.gem_port} name internet tcont {s.gem_port}" for s in sps]
         out.append("!")
         for s in sps:
-            # vport-1/2/1.5:1 is vport 1 of ONU 5 on port 1/2/1
             out += [f"interface vport-{o.port}.{o.onu_id}:{s.gem_port}",
-                    f"  service-port {s.index} user-vlan {s.user_vlan} vlan {s.vlan}", "!"]
+                    f" service-port {s.index} user-vlan {s.user_vlan} vlan {s.vlan}", "!"]
         return out
 
     def uncfg(self, olt: Olt) -> str:
         if not olt.unregistered:
-            return NO_INFO
-        out = ["OltIndex            Model                SN                  PW", "-" * 76]
+            return self.no_info(olt)
+        if self.fw(olt).uncfg == "titan_mac":  # the docstring capture's layout: MAC before SN
+            out = ["OltIndex            Model              MAC               SN", "-" * 73]
+            for u in olt.unregistered:
+                out.append(f"{self.olt_if.format(port=u.port):<19} {u.equipment or 'N/A':<18} "
+                           f"{'N/A':<17} {u.serial}")
+            return "\r\n".join(out) + "\r\n"
+        out = ["OltIndex            Model                SN                 PW", "-" * 77]  # miracema
         for u in olt.unregistered:
             out.append(f"{self.olt_if.format(port=u.port):<19} {u.equipment or 'N/A':<20} "
-                       f"{u.serial:<19} N/A")
+                       f"{u.serial:<18} N/A")
         return "\r\n".join(out) + "\r\n"

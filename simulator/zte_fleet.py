@@ -14,6 +14,7 @@ import math
 import random
 from datetime import UTC, datetime, timedelta
 
+from simulator import firmware
 from simulator.fleet import (
     EPOCH,
     MAX_ONU_ID,
@@ -34,24 +35,27 @@ ZTE_ONU_MODELS = ["F601", "F660", "F670L", "F6600P", "F680"]
 ZTE_DOWN_CAUSES = ["LOS", "DyingGasp", "LOFi", "Reset"]
 PORTS_PER_CARD = 16
 
-# platform -> (models, firmware versions, control card, line card, line slots, control slots)
+# platform -> (control card, line card, line slots, control slots); card names from the captures
+# (VANS C320: SMXA control, GTGH line; KusumaVision C600: SFUB switch, GFGL line)
 FAMILIES = {
-    "zte_c300": (["ZXA10 C300"], ["V2.1.0", "V1.2.5P3"], "SCXN", "GTGH",
-                 [2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 16, 17], [10, 11]),
-    "zte_c600": (["ZXA10 C600", "ZXA10 C620"], ["V1.2.1", "V2.1.0"], "SFUL", "GFTH",
-                 [1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16], [9, 10]),
+    "zte_c300": ("SMXA", "GTGH", [2, 4, 5, 6, 7, 8, 12, 13, 14, 15, 16, 17], [3, 10]),
+    "zte_c600": ("SFUB", "GFGL", [1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 16], [10, 11]),
 }
 
 
-def generate_zte_olt(index: int, n_onus: int, seed: int, platform: str) -> Olt:
-    models, firmwares, control, line, line_slots, control_slots = FAMILIES[platform]
+def generate_zte_olt(index: int, n_onus: int, seed: int, platform: str,
+                     generation: str | None = None) -> Olt:
+    control, line, line_slots, control_slots = FAMILIES[platform]
     rng = random.Random(f"{seed}:{index}:{platform}")
+    gen = generation or rng.choice(sorted(firmware.ZTE[platform]))
+    fw = firmware.zte(platform, gen)
     olt = Olt(
         name=f"olt-{index + 1:03d}",
         platform=platform,
         hostname=f"OLT-SIM-{index + 1:03d}",
-        model=rng.choice(models),
-        firmware=rng.choice(firmwares),
+        model=rng.choice(fw.models),
+        firmware=fw.version,
+        generation=gen,
         patch=None,
         booted_at=datetime.now(UTC) - timedelta(seconds=rng.randrange(86400, 400 * 86400)),
         username="oltsync",
@@ -68,6 +72,11 @@ def generate_zte_olt(index: int, n_onus: int, seed: int, platform: str) -> Olt:
     for slot in slots:
         olt.boards.append(Board(slot=slot, type=line, status="INSERVICE"))
         ports += [f"1/{slot}/{p}" for p in range(1, PORTS_PER_CARD + 1)]
+    # A configured line card that is not in the chassis (captures: VANS C320 slot 4, KusumaVision
+    # C600 slot 17): listed OFFLINE without a real type; its ports are not queried.
+    absent = next((s for s in line_slots if s not in slots), None)
+    if absent is not None:
+        olt.boards.append(Board(slot=absent, type=line, status="OFFLINE"))
     olt.boards.sort(key=lambda b: b.slot)
     used_ports = ports[:n_ports]
     olt.pon_ports = [PonPort(port=p) for p in ports]
@@ -108,19 +117,23 @@ def generate_zte_olt(index: int, n_onus: int, seed: int, platform: str) -> Olt:
             ))
             vlan = 100 + int(port.split("/")[1])
             vports = [(1, vlan)] + ([(2, 600)] if rng.random() < 0.2 else [])
+            # a bridged ONU's service port with no user VLAN ('user-vlan untagged', C300 capture)
+            untagged = platform == "zte_c300" and rng.random() < 0.05
             for vport, v in vports:
-                olt.service_ports.append(ServicePort(index=vport, vlan=v, user_vlan=v, port=port,
-                                                     onu_id=onu_id, gem_port=vport))
+                olt.service_ports.append(ServicePort(
+                    index=vport, vlan=v, user_vlan=None if untagged and vport == 1 else v,
+                    port=port, onu_id=onu_id, gem_port=vport))
                 if online:
                     for _ in range(rng.choice([1, 1, 2, 3]) if vport == 1 else 1):
                         olt.macs.append(Mac(mac=_mac(rng, "34:e0:cf"), vlan=v, port=port,
                                             onu_id=onu_id, service_port=None, gem_index=vport))
     seen: set[tuple[str, int]] = set()
     olt.macs = [m for m in olt.macs if not ((m.mac, m.vlan) in seen or seen.add((m.mac, m.vlan)))]
-    for _ in range(rng.randrange(1, 4)):
-        # C300's uncfg list shows only where and which serial; C600's adds the model.
+    for n in range(rng.randrange(1, 4)):
+        # C300's uncfg list shows only where and which serial; C600's adds the model. Third-party
+        # ONUs wait there too (a Huawei one in the therecom C300 capture).
         olt.unregistered.append(Unregistered(
-            port=rng.choice(used_ports), serial=_serial(rng, "ZTEG"),
+            port=rng.choice(used_ports), serial=_serial(rng, "HWTC" if n == 1 else "ZTEG"),
             equipment=rng.choice(ZTE_ONU_MODELS) if platform == "zte_c600" else None,
             firmware=None, found_at=None))
     return olt

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
@@ -39,9 +40,9 @@ def _known_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A fresh database on the machine's PostgreSQL, migrated to head; dropped afterwards."""
+@contextmanager
+def empty_pg_database() -> Iterator[str]:
+    """A new, empty database on the machine's PostgreSQL (its URL); dropped afterwards."""
     problem = _pg_available()
     if problem:
         if IN_CI:
@@ -52,16 +53,32 @@ def pg_url() -> Iterator[str]:
     admin.autocommit = True
     admin.cursor().execute(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://")
-    url = f"{base}/{name}"
+    try:
+        yield f"{base}/{name}"
+    finally:
+        from storage.db import dispose_all
+
+        dispose_all()
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(autouse=True)
+def _capture_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Answers of failed commands are kept in the test's own folder, not the checkout's."""
+    path = tmp_path / "captures"
+    monkeypatch.setenv("OLTSYNC_CAPTURE_DIR", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh database on the machine's PostgreSQL, migrated to head; dropped afterwards."""
     from storage import migrate
 
-    migrate.upgrade(url)
-    yield url
-    from storage.db import dispose_all
-
-    dispose_all()
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with empty_pg_database() as url:
+        migrate.upgrade(url)
+        yield url
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +13,9 @@ from collector.dataset import collect
 from collector.session import OltSession, Target
 from oltsync.errors import CollectError, CommandRejected, LoginError, ParseError, UnreachableError
 from platforms import profile
+from simulator.fleet import OLT_ZONE
+
+OLT_TZ = ZoneInfo(OLT_ZONE)  # the summary prints local time without an offset, like the boxes
 
 PROFILE = profile.load("huawei_smartax")
 
@@ -42,7 +46,7 @@ def test_onus_over_ssh_equal_truth_with_alarms_and_split_utf8(fleet) -> None:
     try:
         sess = OltSession(target(olt), PROFILE).open()
         try:
-            result = collect(olt.name, sess, PROFILE, "onus")
+            result = collect(olt.name, sess, PROFILE, "onus", OLT_TZ)
         finally:
             sess.close()
     finally:
@@ -65,7 +69,7 @@ def test_box_that_keeps_paging(fleet) -> None:
     f.sim.call(lambda: setattr(olt.knobs, "ignore_scroll", True))
     sess = OltSession(target(olt, read_timeout=20), PROFILE).open()
     try:
-        result = collect(olt.name, sess, PROFILE, "onus")
+        result = collect(olt.name, sess, PROFILE, "onus", OLT_TZ)
     finally:
         sess.close()
     truth = {o["serial"]: _norm_truth_onu(o) for o in f.truth()[olt.name]["onus"]}

@@ -1,5 +1,6 @@
-"""The fast TextFSM runner gives exactly what TextFSM gives: on every fixture, on a whole simulated
-OLT of each platform, and on templates written to exercise each rule of the state machine."""
+"""The fast TextFSM runner gives exactly what TextFSM gives: on every real capture, on a whole
+simulated OLT of each platform and firmware, and on templates written to exercise each rule of the
+state machine."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from pathlib import Path
 import pytest
 import textfsm
 
+from collector import parse_pool
 from parsers import textfsm_parse
 from parsers.fast_fsm import FastFSM
 from platforms import profile
+from simulator import firmware
 from simulator.fleet import generate_fleet
 from simulator.personality import SessionState
 from simulator.server import PERSONALITIES
-from tests.fixture_cases import FIXTURES, cases, platform_for, template_for
+from tests.capture_corpus import case_id, cases, meta, platform, text_of
 
-CASES = cases()
+CASES = [c for c in cases() if meta(c)["profile"] != "noise"]
 
 
 def _both(template_text: str, text: str) -> tuple[list[list[str]] | str, list[list[str]] | str]:
@@ -32,19 +35,31 @@ def _both(template_text: str, text: str) -> tuple[list[list[str]] | str, list[li
     return out[0], out[1]
 
 
-@pytest.mark.parametrize("raw", CASES, ids=[str(c.relative_to(FIXTURES)) for c in CASES])
-def test_fixture_gives_what_textfsm_gives(raw: Path) -> None:
-    template = template_for(raw)
-    text = profile.load(platform_for(raw)).cleaner.clean(raw.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("raw", CASES, ids=[case_id(c) for c in CASES])
+def test_capture_gives_what_textfsm_gives(raw: Path) -> None:
+    from collector import transcript
+
+    m = meta(raw)
+    prof = profile.load(platform(raw))
+    ds, name = m["profile"].split(".")
+    spec = next(c for c in prof.datasets[ds].commands if c.name == name)
+    template = spec.template
+    answer = transcript.answer(text_of(raw, m), m["command"], prof, m.get("prompt"))
+    text = parse_pool.prepared(spec, prof.cleaner, answer)
     fast = textfsm_parse._fast(template)
     assert fast is not None, f"{template} fell back to TextFSM"
-    assert textfsm_parse.parse(template, text) == textfsm_parse.parse_textfsm(template, text)
+    both = _both(textfsm_parse._template_text(template), text)
+    assert both[0] == both[1]
 
 
-@pytest.mark.parametrize("platform", profile.available())
-def test_a_whole_simulated_olt_gives_what_textfsm_gives(platform: str) -> None:
+GENERATIONS = [f"{p}:{g}" for p in profile.available() for g in firmware.generations(p)]
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_a_whole_simulated_olt_gives_what_textfsm_gives(generation: str) -> None:
     """Every data command of one 256-ONU OLT, rendered by the simulator, parsed both ways."""
-    olt = generate_fleet(1, 256, seed=7, platform=platform)[0]
+    platform = generation.split(":")[0]
+    olt = generate_fleet(1, 256, seed=7, platform=generation)[0]
     pers = PERSONALITIES[olt.platform]
     state = SessionState(page_lines=None, smart=False)
     prof = profile.load(platform)
@@ -58,7 +73,7 @@ def test_a_whole_simulated_olt_gives_what_textfsm_gives(platform: str) -> None:
         text = pers.execute(olt, state, spec.command).text.replace("\r\n", "\n")
         for _ in spec.context:
             pers.execute(olt, state, prof.context_exit)
-        text = prof.cleaner.clean(text)
+        text = parse_pool.prepared(spec, prof.cleaner, text)
         fast = textfsm_parse.parse(spec.template, text)
         assert fast == textfsm_parse.parse_textfsm(spec.template, text), spec.command
         records += len(fast)

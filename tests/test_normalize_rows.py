@@ -20,12 +20,17 @@ from platforms import profile
     ("hwtc1a2b3c4d", "HWTC1A2B3C4D"),
     ("485754431A2B3C4D (HWTC-1A2B3C4D)", "HWTC1A2B3C4D"),
     ("5A544547C0FFEE01", "ZTEGC0FFEE01"),
+    # vendor ids with digits exist (third-party ONTs on a Huawei port: capture '32303131...')
+    ("32303131350361BD", "2011350361BD"),
+    ("2011350361BD", "2011350361BD"),
+    # a vendor that is not printable has no text form: the serial keeps its 16 hex digits
+    ("00000000DEADBEEF", "00000000DEADBEEF"),
 ])
 def test_serial(raw: str, expected: str) -> None:
     assert normalize.serial(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["1234", "00000000DEADBEEF", "HWTC1A2B3C4G"])
+@pytest.mark.parametrize("raw", ["1234", "HWTC1A2B3C4G", "46VBSM4LFW7QLGAV", "HWTC-1A2B3C"])
 def test_bad_serial(raw: str) -> None:
     with pytest.raises(normalize.ValueProblem):
         normalize.serial(raw)
@@ -52,6 +57,46 @@ def test_timestamps_to_utc() -> None:
     # no offset printed: the OLT's own time zone from the inventory
     assert normalize.value("last_up_at", "2026-10-28 08:12:44", ZoneInfo("America/Sao_Paulo")) == \
         datetime(2026, 10, 28, 11, 12, 44, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("raw,expected", [
+    # day/month/year (MA5603T capture: 28/09/2023), with and without leading zeros
+    ("28/09/2023 15:43:18", datetime(2023, 9, 28, 15, 43, 18, tzinfo=UTC)),
+    ("1/1/2000 00:00:00", datetime(2000, 1, 1, tzinfo=UTC)),
+    ("05/09/2000 01:01:01", datetime(2000, 9, 5, 1, 1, 1, tzinfo=UTC)),
+    ("2024-03-12 02:33:42-04:00", datetime(2024, 3, 12, 6, 33, 42, tzinfo=UTC)),
+    # what boxes print for "never"
+    ("0000-00-00 00:00:00", None),
+    ("01/01/1970 00:00:00", None),
+])
+def test_timestamp_forms(raw: str, expected: datetime | None) -> None:
+    assert normalize.value("last_down_at", raw) == expected
+
+
+def test_a_date_that_cannot_be_day_month_year_is_refused() -> None:
+    with pytest.raises(normalize.ValueProblem, match="day/month/year"):
+        normalize.value("last_up_at", "09/28/2023 15:43:18")
+
+
+@pytest.mark.parametrize("raw,seconds", [
+    ("11d22h5m17s", ((11 * 24 + 22) * 60 + 5) * 60 + 17),
+    ("141 days, 15 hours, 25 minutes", ((141 * 24 + 15) * 60 + 25) * 60),  # ZTE C320, no seconds
+    ("20 day(s), 23 hour(s), 19 minute(s), 16 second(s)", ((20 * 24 + 23) * 60 + 19) * 60 + 16),
+    ("11 day 22 hour 5 minute 17 second", ((11 * 24 + 22) * 60 + 5) * 60 + 17),
+])
+def test_durations(raw: str, seconds: int) -> None:
+    assert normalize.value("uptime_s", raw) == seconds
+
+
+@pytest.mark.parametrize("raw", ["5x", "10 days and", "d"])
+def test_bad_durations(raw: str) -> None:
+    with pytest.raises(normalize.ValueProblem):
+        normalize.duration(raw)
+
+
+def test_masked_description_is_no_description() -> None:
+    assert normalize.value("description", "********") is None  # ZTE TITAN's mask
+    assert normalize.value("description", " 00612345_Conceição ") == "00612345_Conceição"
 
 
 def test_nulls_and_numbers() -> None:
@@ -82,11 +127,31 @@ def test_build_rows_checks_the_per_port_total() -> None:
 
 def test_bad_value_names_olt_command_and_field() -> None:
     spec = _spec("info")
-    recs = [{"PORT": "0/1/0", "ONU_ID": "3", "SERIAL": "0000000000000000", "RUN_STATE": "online",
+    recs = [{"PORT": "0/1/0", "ONU_ID": "3", "SERIAL": "HWTC1A2B3C4G", "RUN_STATE": "online",
              "CONFIG_STATE": "", "MATCH_STATE": "", "DESCRIPTION": "", "TOTAL": ""}]
     with pytest.raises(ParseError) as err:
         build_rows("olt-x", "display ont info 0 all", spec, recs, {})
     assert str(err.value).startswith("olt-x running 'display ont info 0 all': serial:")
+
+
+def test_merge_keeps_the_latest_session_whatever_its_row() -> None:
+    """ZTE's history ring: once full, the newest session is not the last row. The latest up time
+    wins, and the latest down time wins together with its own cause."""
+    from platforms.profile import Latest
+
+    rules = [Latest(column="last_up_at"), Latest(column="last_down_at", **{"with": ["last_down_cause"]})]
+    t = lambda day: datetime(2026, 10, day, tzinfo=UTC)  # noqa: E731
+    table: dict = {("1/1/1", 5): {"port": "1/1/1", "onu_id": 5, "serial": "ZTEG00000005"}}
+    history = [  # as printed: a wrapped ring, so the rows are not in time order
+        {"port": "1/1/1", "onu_id": 5, "last_up_at": t(20), "last_down_at": None, "last_down_cause": None},
+        {"port": "1/1/1", "onu_id": 5, "last_up_at": t(3), "last_down_at": t(4), "last_down_cause": "LOS"},
+        {"port": "1/1/1", "onu_id": 5, "last_up_at": t(12), "last_down_at": t(19),
+         "last_down_cause": "DyingGasp"},
+        {"port": "1/1/1", "onu_id": 5, "last_up_at": t(5), "last_down_at": t(11), "last_down_cause": "LOSi"},
+    ]
+    merge("o", "detail", "onus", table, history, False, rules)
+    row = table[("1/1/1", 5)]
+    assert (row["last_up_at"], row["last_down_at"], row["last_down_cause"]) == (t(20), t(19), "DyingGasp")
 
 
 def test_merge_primary_creates_later_enrich() -> None:

@@ -1,4 +1,5 @@
-"""Templates against raw fixtures (ntc-templates layout), noise handling and loud failures."""
+"""Templates and noise handling on real captures (tests/captures/): what a box interleaves changes
+nothing, what a template does not know fails loudly, naming the line."""
 
 from __future__ import annotations
 
@@ -8,22 +9,12 @@ from pathlib import Path
 import pytest
 
 from parsers.textfsm_parse import TEMPLATES, TemplateError, parse
+from parsers.unwrap import join_wrapped
 from platforms import profile
-from tests.fixture_cases import FIXTURES, cases, expected, parse_raw, platform_for, template_for
+from tests.capture_corpus import CAPTURES, meta, run, text_of
 
-CASES = cases()
-
-
-@pytest.mark.parametrize("raw", CASES, ids=[str(c.relative_to(FIXTURES)) for c in CASES])
-def test_fixture_parses_to_expected(raw: Path) -> None:
-    assert parse_raw(raw) == expected(raw)
-
-
-@pytest.mark.parametrize("platform", profile.available())
-def test_every_profile_template_has_a_fixture(platform: str) -> None:
-    covered = {template_for(c) for c in CASES if platform_for(c) == platform}
-    used = {c.template for c in profile.load(platform).all_commands()}
-    assert used <= covered, f"templates without fixtures: {sorted(used - covered)}"
+HUAWEI = CAPTURES / "huawei_smartax"
+ZTE = CAPTURES / "zte_c300"
 
 
 def _index_lines() -> list[tuple[str, str, str]]:
@@ -58,74 +49,130 @@ def test_index_resolves_our_commands_to_the_profile_template(platform: str) -> N
         assert hits[:1] == [spec.template], (cmd, hits)
 
 
-def test_alarm_block_and_pager_remnant_change_nothing() -> None:
-    base = FIXTURES / "huawei_smartax" / "huawei_smartax_display_ont_info_0_all"
-    clean = parse_raw(base / "two_ports_slot12_accents.raw")
-    noisy_text = (base / "alarm_and_pager_remnant.raw").read_text()
-    assert "ALARM" in noisy_text and "More" in noisy_text
-    assert parse_raw(base / "alarm_and_pager_remnant.raw") == clean
+def _text(raw: Path) -> str:
+    """A capture's text as the corpus reads it (its placeholders replaced)."""
+    return text_of(raw, meta(raw))
+
+
+def _alarm_block() -> str:
+    """The alarm of netmiko #3559 as the box printed it, cut from its capture."""
+    text = (HUAWEI / "alarm" / "netmiko_3559_fault_block_between_commands.raw").read_text()
+    lines = text.split("\n")
+    return "\n".join(lines[1:lines.index("****") + 1]) + "\n"
+
+
+def test_alarm_blocks_and_pager_remnants_inside_a_table_change_nothing() -> None:
+    raw = HUAWEI / "display_ont_info" / "ntc_two_ports_total_of.raw"
+    clean = run(raw).rows
+    lines = _text(raw).split("\n")
+    # the real alarm after the first serial row, the pager and its ANSI erase before the totals
+    at = next(i for i, x in enumerate(lines) if "active" in x) + 1
+    lines[at:at] = _alarm_block().rstrip("\n").split("\n")
+    totals = next(i for i, x in enumerate(lines) if "In port" in x)
+    lines[totals] = ("  ---- More ( Press 'Q' to break ) ----\x1b[37D" + " " * 37 + "\x1b[37D"
+                     + lines[totals])
+    noisy = "\n".join(lines)
+    assert "ALARM NAME" in noisy and "More" in noisy
+    assert run(raw, noisy).rows == clean
+
+
+def test_an_alarm_whose_end_never_comes_is_not_swallowed() -> None:
+    """A block start without its '--- END-' leaves the text in place: the template refuses it."""
+    raw = HUAWEI / "display_ont_info" / "ntc_two_ports_total_of.raw"
+    lines = _text(raw).split("\n")
+    at = next(i for i, x in enumerate(lines) if "active" in x) + 1
+    lines[at:at] = ["  ! 1 [17/01/2025 00:00:00-00:00]:", "", "  ALARM NAME  : cut short"]
+    out = run(raw, "\n".join(lines))
+    assert out.error and "! 1 [17/01/2025" in out.error
 
 
 def test_garbled_line_fails_naming_the_line() -> None:
-    raw = (FIXTURES / "huawei_smartax" / "huawei_smartax_display_ont_info_0_all"
-           / "two_ports_slot12_accents.raw").read_text().split("\n")
-    raw[5] = "  0/ 2/0   5~#!%?F2B  active      online   normal   match    no"
-    with pytest.raises(TemplateError) as err:
-        parse("huawei_smartax_display_ont_info_0_all.textfsm", "\n".join(raw))
-    assert "5~#!%?F2B" in str(err.value)
-    assert "huawei_smartax_display_ont_info_0_all.textfsm" in str(err.value)
+    raw = HUAWEI / "display_ont_info" / "serial_table_nineteen_onts.raw"
+    lines = _text(raw).split("\n")
+    lines[6] = "  0/ 2/1    2  48575443~#!%?EB2A  active      offline  initial  initial  no"
+    out = run(raw, "\n".join(lines))
+    assert "48575443~#!%?EB2A" in out.error
+    assert "huawei_smartax_display_ont_info_0_all.textfsm" in out.error
 
 
 def test_unknown_footer_fails() -> None:
-    raw = (FIXTURES / "huawei_smartax" / "huawei_smartax_display_service-port_all"
-           / "four.raw").read_text()
-    rows = raw.split("\n")
-    rows.insert(7, "  Something new this firmware prints")
-    with pytest.raises(TemplateError, match="Something new"):
-        parse("huawei_smartax_display_service-port_all.textfsm", "\n".join(rows))
+    raw = HUAWEI / "display_service-port" / "ma5800_x7_no_total_line.raw"
+    lines = _text(raw).split("\n")
+    lines.insert(8, "  Something new this firmware prints")
+    out = run(raw, "\n".join(lines))
+    assert "Something new" in out.error
 
 
-def test_zte_alarm_and_pager_remnant_change_nothing() -> None:
-    base = FIXTURES / "zte_c300" / "zte_show_mac_gpon_olt"
-    noisy = (base / "alarm_and_pager_remnant.raw").read_text()
-    assert "Alarm 33054" in noisy and "--More--\b" in noisy
-    rows = [r for r in parse_raw(base / "alarm_and_pager_remnant.raw") if r["mac"]]
-    total = next(r["total"] for r in parse_raw(base / "alarm_and_pager_remnant.raw") if r["total"])
-    assert len(rows) == int(total) == noisy.count("vport ")
+def test_totals_that_disagree_with_the_rows_fail() -> None:
+    """A table cut short by the transport must not shrink the inventory."""
+    raw = HUAWEI / "display_ont_info" / "ntc_total_number_is.raw"
+    text = _text(raw).replace("total number of ONTs is: 16", "total number of ONTs is: 17")
+    out = run(raw, text)
+    assert "reports 17 rows but 16 were read" in out.error
 
 
-def test_zte_detail_info_takes_the_latest_session_from_the_history() -> None:
-    """Oldest first: the last non-zero up and down times win, the cause goes with its down time."""
-    raw = (FIXTURES / "zte_c300" / "zte_show_gpon_onu_detail-info" / "online_with_history.raw")
-    lines = raw.read_text().split("\n")
-    i = next(n for n, line in enumerate(lines) if line.strip().startswith("3 "))
-    lines[i] = "   3   2026-10-01 08:00:00    2026-10-02 09:30:00     LOS"
-    lines[i + 1] = "   4   2026-10-02 10:00:00    0000-00-00 00:00:00"
-    [rec] = parse("zte_show_gpon_onu_detail-info.textfsm", "\n".join(lines))
-    assert (rec["LAST_UP_AT"], rec["LAST_DOWN_AT"], rec["LAST_DOWN_CAUSE"]) == (
-        "2026-10-02 10:00:00", "2026-10-02 09:30:00", "LOS")
+def test_zte_backspace_erase_and_modelled_alarm_change_nothing() -> None:
+    raw = ZTE / "show_gpon_onu_state" / "c300_footer_doc.raw"
+    clean = run(raw).rows
+    lines = _text(raw).split("\n")
+    lines[3] = " --More--" + "\b \b" * 8 + lines[3]  # the pager and its erase (Pesagi capture)
+    lines.insert(4, "[2026-11-21 23:00:02] Alarm 33054 (GPON ONU LOS) raised: gpon-onu_1/1/1:9, "
+                    "level: major")
+    assert run(raw, "\n".join(lines)).rows == clean
 
 
-@pytest.mark.parametrize("template,fixture,line", [
-    ("zte_c300_show_gpon_onu_state.textfsm", "zte_c300/zte_c300_show_gpon_onu_state/two_ports",
-     "1/3/1:9    enable       enable      working      1(GPON)   extra"),
-    ("zte_c300_show_running-config.textfsm", "zte_c300/zte_c300_show_running-config/config",
+@pytest.mark.parametrize("capture,line", [
+    ("zte_c300/show_gpon_onu_state/c300_footer_doc",
+     "1/1/1:9     enable       enable      working      1(GPON)   extra"),
+    ("zte_c300/show_running-config/c320_onu_interface",
      "  service-port 9 vport 1 user-vlan 103 vlan 103 svlan 20"),
-    ("zte_c600_show_running-config.textfsm", "zte_c600/zte_c600_show_running-config/config",
-     "  service-port 9 user-vlan 103 vlan 103 egress Fiber300M"),
+    ("zte_c600/show_card/c600_irara_offline_card_without_name",
+     "1     7    GFGH    GFGH         16   V1.0.0  INSERVICE   spare"),
 ])
-def test_zte_unknown_line_fails_naming_it(template: str, fixture: str, line: str) -> None:
-    text = (FIXTURES / f"{fixture}.raw").read_text().split("\n")
-    at = next(n for n, x in enumerate(text) if "service-port" in x or x.startswith("1/"))
+def test_zte_unknown_line_fails_naming_it(capture: str, line: str) -> None:
+    raw = CAPTURES / f"{capture}.raw"
+    text = _text(raw).split("\n")
+    at = next(n for n, x in enumerate(text) if "service-port" in x or x.startswith("1"))
     text.insert(at + 1, line)
-    with pytest.raises(TemplateError) as err:
-        parse(template, "\n".join(text))
-    assert line.strip() in str(err.value)
+    out = run(raw, "\n".join(text))
+    assert out.error and line.strip() in out.error
+
+
+def test_wrapped_description_joining_follows_the_boxs_three_cases() -> None:
+    after, row = r"^\s*F/S/P\s+ONT-ID\s+Description\s*$", r"^\s*\d+/\s*\d+/\d+\s+\d+\s+"
+    until = r"^\s*In port"
+    text = "\n".join([
+        "  F/S/P   ONT-ID   Description",
+        "  0/ 6/0       0   word boundary, padded   ",
+        "                   next",
+        "  0/ 6/0       1   cut inside a wo",
+        "                   rd",
+        "  0/ 6/0       2   filled exactly at a word's end",
+        "                    then the blank",
+        "  In port 0/ 6/0, the total of ONTs are: 3, online: 3",
+        "                   not a continuation: the section is over",
+    ])
+    joined = join_wrapped(text, after, row, until).split("\n")
+    assert joined[1:4] == ["  0/ 6/0       0   word boundary, padded next",
+                           "  0/ 6/0       1   cut inside a word",
+                           "  0/ 6/0       2   filled exactly at a word's end then the blank"]
+    assert joined[-1] == "                   not a continuation: the section is over"
+
+
+def test_ntc_templates_autofind_would_merge_blocks_without_multi_channel() -> None:
+    """Why autofind has our own template: ntc-templates' records a block only at its 'Multi
+    channel' line, so blocks without it (a real partial capture) would be lost or merged."""
+    raw = (HUAWEI / "display_ont_autofind" / "ma5800_x7_one_block_no_separators.raw").read_text()
+    two = raw + "\n" + raw.replace("534B5957B800528F (SKYW-B800528F)",
+                                   "534B5957B8005290 (SKYW-B8005290)")
+    assert len(parse("ntc:huawei_smartax_display_ont_autofind.textfsm", two)) == 1
+    assert [r["SERIAL_NUMBER"][:16] for r in parse("huawei_smartax_display_ont_autofind_all.textfsm",
+                                                    two)] == ["534B5957B800528F", "534B5957B8005290"]
 
 
 @pytest.mark.parametrize("pattern,needle", [
     (r"[ ]*-{4} More \( Press 'Q' to break \) -{4}[ ]{0,36}", " More ( Press 'Q' to break ) "),
-    (r"[ ]?--More--\x08*[ ]*\x08*", "--More--"),
+    (r"[ ]?--More--", "--More--"),
     (r"(?i)more", ""),  # case-insensitive: no literal is safe
     (r"abc|abd", "ab"),  # re factors the common prefix out of the branches
     (r"abc|xyz", ""),
@@ -140,8 +187,27 @@ def test_noise_needle_is_a_substring_of_every_match(pattern: str, needle: str) -
 @pytest.mark.parametrize("platform", profile.available())
 def test_pager_remnants_are_stripped_with_the_needle_shortcut(platform: str) -> None:
     cleaner = profile.load(platform).cleaner
-    zte = " --More--" + "\x08" * 8 + " " * 8 + "\x08" * 8
+    zte = " --More--" + "\x08 \x08" * 8
     pager = {"huawei_smartax": "  ---- More ( Press 'Q' to break ) ----" + " " * 36}.get(platform, zte)
     text = "line one\n" + pager + "line two\n"
     assert cleaner.clean(text) == "line one\nline two\n"
     assert cleaner.clean("line one\nline two\n") == "line one\nline two\n"
+
+
+def test_every_template_is_used_by_a_profile() -> None:
+    used = {c.template for p in profile.available() for c in profile.load(p).all_commands()}
+    ours = {p.name for p in TEMPLATES.glob("*.textfsm")}
+    assert ours <= used, f"templates no profile uses: {sorted(ours - used)}"
+
+
+def test_templates_refuse_lines_they_do_not_know() -> None:
+    """Every template of ours ends its states with a catch-all error (ntc-templates style). A
+    running configuration is the exception by nature: all but the ONU blocks is skipped, and an
+    unknown service-port line inside them fails (test_zte_unknown_line_fails_naming_it)."""
+    for path in TEMPLATES.glob("*.textfsm"):
+        body = path.read_text()
+        assert "^. -> Error" in body, path.name
+        if "running-config" in path.name:
+            continue
+        with pytest.raises(TemplateError):
+            parse(path.name, "a line no box prints\n")

@@ -3,7 +3,9 @@ mark removed, restore, moves, the shrink guard, and one transaction per dataset.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -151,3 +153,47 @@ def test_pon_port_onu_counts_right_whichever_dataset_is_stored_first(engine, ord
         counts = dict(c.execute(select(schema.pon_ports.c.port, schema.pon_ports.c.onu_count)
                                 .where(schema.pon_ports.c.olt == "olt-t")).all())
     assert counts == {"0/1/0": 3, "0/1/1": 3, "0/1/2": 3, "0/1/3": 2, "0/1/4": 0}
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    from tests.conftest import empty_pg_database
+
+    with empty_pg_database() as url:
+        yield url
+
+
+def test_migrations_build_exactly_the_declared_schema(empty_url: str) -> None:
+    """A change to storage/schema.py without its migration fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from storage import migrate
+
+    migrate.upgrade(empty_url)
+    with get_engine(empty_url).connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(ctx, schema.metadata) == []
+
+
+def test_upgrade_to_longer_serials_and_unknown_run_state_keeps_rows(empty_url: str) -> None:
+    from alembic import command
+
+    from storage import migrate
+
+    command.upgrade(migrate.alembic_config(empty_url), "0002")
+    eng = get_engine(empty_url)
+    store.ensure_olt(eng, "olt-t", "127.0.0.1", 22, "huawei_smartax", "Huawei")
+    assert sync(eng, [onu(1)]).counts.inserted == 1
+    before = present(eng)["HWTC00000001"]
+    migrate.upgrade(empty_url)
+    # the forms real captures showed: a 16-hex serial (unprintable vendor id), no run state
+    out = sync(eng, [onu(1), onu(2, serial="0011223344556677", run_state=None)])
+    assert out.status == "ok" and out.counts.as_dict() == dict(inserted=1, updated=0, unchanged=1,
+                                                                removed=0, moved=0)
+    now = present(eng)
+    assert dict(now["HWTC00000001"]) == dict(before)
+    assert now["0011223344556677"]["run_state"] is None

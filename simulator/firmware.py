@@ -1,0 +1,87 @@
+"""Firmware generations the simulator speaks: for each, the layouts the capture corpus shows.
+
+Every layout named here is rendered the way a capture in tests/captures/ prints it (the comments
+name the capture). Captures rarely say which firmware printed them; where the assignment of a
+layout to a generation is ours, the comment says so. An OLT's `generation` picks one of these; its
+`firmware` string (what `display version` / `show system-group` print) and model come from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HuaweiFirmware:
+    version: str  # what `display version` prints
+    models: tuple[str, ...]
+    # per-port totals line of `display ont info`: 'are' = "the total of ONTs are: N, online: M"
+    # (ntc fsp_4, LA MANÁ project), 'number_are' = "the total number of ONTs are: N, online: M,
+    # offline: K" (ntc PR #1711), 'number_is' = "... is: ..." (ntc fsp_2); by generation: ours
+    totals: str
+    summary_dates: str  # 'dmy' (MA5603T capture) or 'iso' (ntc, EG8080P captures)
+    optical_distance: bool  # Distance column (MA5800/ntc) or not (MA5608T capture)
+    ont_version: str  # 'r015': Product-ID .. Support XML (MA5683T); 'r019': + Ont MAC/SN (MA5800)
+    autofind_nni: bool  # 'ONT NNI type' lines and the closing count (MA5800 MARLLM01 capture)
+
+
+HUAWEI = {
+    "V800R015": HuaweiFirmware("MA5600V800R015C10", ("MA5608T", "MA5683T", "MA5603T"),
+                               totals="are", summary_dates="dmy", optical_distance=False,
+                               ont_version="r015", autofind_nni=False),
+    "V800R018": HuaweiFirmware("MA5600V800R018C10", ("MA5683T", "MA5608T"),
+                               totals="number_are", summary_dates="iso", optical_distance=True,
+                               ont_version="r015", autofind_nni=False),
+    "V100R019": HuaweiFirmware("MA5800V100R019C10", ("MA5800-X7", "MA5800-X17", "MA5800-X15"),
+                               totals="number_is", summary_dates="iso", optical_distance=True,
+                               ont_version="r019", autofind_nni=True),
+}
+
+
+@dataclass(frozen=True)
+class ZteFirmware:
+    version: str
+    models: tuple[str, ...]
+    # `show gpon onu state`: 'channel' = short index + Channel column + 'ONU Number' footer
+    # (Pesagi C300, how-to captures); 'o7' = full names + O7 State column, no footer (C320 blog);
+    # 'titan' = short index + Speed mode (miracema, Kecicang C600). Which ZXAN firmware prints
+    # which of the first two: ours.
+    state: str
+    detail: str  # 'c300' (hbnet C300 capture), 'c320' (C320 blog), 'titan' (masked, C600 capture)
+    uncfg: str  # 'zxan' (therecom C300), 'titan_pw' (miracema), 'titan_mac' (docstring capture)
+    pages_anyway: bool = False  # ignores `terminal length 0` (one C600 source reports this)
+    masks_names: bool = False  # prints name and description as '********' (C600 captures)
+
+
+ZTE = {
+    "zte_c300": {
+        "V2.1.0": ZteFirmware("V2.1.0", ("C300", "C320"), state="channel", detail="c300",
+                              uncfg="zxan"),
+        "V1.2.5": ZteFirmware("V1.2.5", ("C320",), state="o7", detail="c320", uncfg="zxan"),
+    },
+    "zte_c600": {
+        "V1.2.2": ZteFirmware("V1.2.2", ("ZXA10 C600", "ZXA10 C620"), state="titan",
+                              detail="titan", uncfg="titan_pw", pages_anyway=True,
+                              masks_names=True),
+        "V2.1.0": ZteFirmware("V2.1.0", ("ZXA10 C600", "ZXA10 C650"), state="titan",
+                              detail="titan", uncfg="titan_mac", masks_names=True),
+    },
+}
+
+
+def generations(platform: str) -> dict[str, HuaweiFirmware | ZteFirmware]:
+    return HUAWEI if platform == "huawei_smartax" else ZTE[platform]  # type: ignore[return-value]
+
+
+def huawei(generation: str) -> HuaweiFirmware:
+    return HUAWEI[generation]
+
+
+def zte(platform: str, generation: str) -> ZteFirmware:
+    return ZTE[platform][generation]
+
+
+def masks_names(platform: str, generation: str) -> bool:
+    """Whether this firmware hides ONU names and descriptions from the CLI (the truth then holds
+    none: the collector cannot see them)."""
+    return platform != "huawei_smartax" and zte(platform, generation).masks_names
