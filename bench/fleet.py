@@ -91,7 +91,10 @@ class PrefectServer:
         db = fresh_database(pg_admin, "oltsync_bench_prefect").replace("postgresql://",
                                                                   "postgresql+asyncpg://")
         self.api = f"http://127.0.0.1:{port}/api"
-        self.env = {"PREFECT_API_URL": self.api, "PREFECT_HOME": str(tmp / "prefect-home"),
+        from oltsync.api_auth import fresh_pair
+
+        self.env = {**fresh_pair(), "PREFECT_API_URL": self.api,
+                    "PREFECT_HOME": str(tmp / "prefect-home"),
                     "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "prefect"), "server", "start", "--host",

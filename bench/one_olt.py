@@ -33,6 +33,9 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from oltsync.api_auth import lock_test_harness
+
+    lock_test_harness()  # the temporary server is locked like a real one
     tmp = Path(tempfile.mkdtemp(prefix="oltsync-bench-"))
     os.environ["OLTSYNC_OLT_PASSWORD"] = "bench-password"
     os.environ["OLTSYNC_KNOWN_HOSTS"] = str(tmp / "known_hosts")  # the simulator's key is new each run

@@ -119,6 +119,10 @@ def main() -> int:
     ap.add_argument("--label", action="append", required=True)
     args = ap.parse_args()
     mem = _PeakRss()
+    from oltsync.api_auth import lock_test_harness
+
+    if not os.environ.get("PREFECT_API_URL"):
+        lock_test_harness()  # before Prefect's import: its temporary server is locked too
 
     from prefect.client.orchestration import get_client
     from prefect.testing.utilities import prefect_test_harness

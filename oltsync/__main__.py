@@ -1,5 +1,5 @@
 """Command line: `python -m oltsync demo | sync | db upgrade|check|current | summary | bootstrap |
-status | drain | prune | capture`."""
+server | status | drain | prune | capture`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from oltsync.api_auth import keep_out_of_logs
+
+    keep_out_of_logs()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["server"]:  # everything after it is `prefect server start`'s, options included
+        return _server(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m oltsync")
     sub = ap.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("demo", help="simulated fleet -> sync-fleet -> SQLite, then a summary")
@@ -26,8 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("summary", help="what the inventory database holds now")
     b = sub.add_parser("bootstrap", help="prepare the Prefect server and the database (re-runnable)")
     b.add_argument("--skip", action="append", default=[],
-                   help="skip a step: 'work pool', 'block types', 'concurrency limits', "
+                   help="skip a step: 'api auth', 'work pool', 'block types', 'concurrency limits', "
                         "'zombie automation', 'database', 'deployments'")
+    sv = sub.add_parser("server", help="`prefect server start`, refused while the API would be "
+                                        "open (no PREFECT_SERVER_API_AUTH_STRING)")
+    sv.add_argument("args", nargs=argparse.REMAINDER, help="passed to `prefect server start`")
     st = sub.add_parser("status", help="next, running and late runs; pool health; each OLT's last sync")
     st.add_argument("--json", action="store_true")
     dr = sub.add_parser("drain", help="pause the pool, wait for running syncs, restart, resume")
@@ -56,21 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "demo":
             from oltsync.demo import run_demo
+            from oltsync.local_server import local_server
 
-            return run_demo(args.olts, args.onus, args.seed)
+            with local_server():
+                return run_demo(args.olts, args.onus, args.seed)
         if args.cmd == "sync":
-            if args.olt:
-                from flows.sync_olt import sync_olt
-
-                state = sync_olt(olt_name=args.olt, inventory_path=args.inventory,
-                                 allow_shrink=args.allow_shrink, return_state=True)
-            else:
-                from flows.sync_fleet import sync_fleet
-
-                state = sync_fleet(inventory_path=args.inventory, concurrency=args.concurrency,
-                                   allow_shrink=args.allow_shrink, return_state=True)
-            print(state.name, state.message or "")
-            return 0 if state.is_completed() else 1
+            return _sync(args)
         if args.cmd == "db":
             from storage import migrate
             from storage.db import database_url, safe_url
@@ -122,6 +122,45 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 1
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from oltsync.local_server import local_server
+
+    with local_server() as temporary:  # the configured server, or a throw-away one
+        if temporary:
+            from oltsync.bootstrap import ensure_ssh_limit
+            from oltsync.settings import Settings
+
+            ensure_ssh_limit(Settings.from_env())  # what the bootstrap does on a real server
+        if args.olt:
+            from flows.sync_olt import sync_olt
+
+            state = sync_olt(olt_name=args.olt, inventory_path=args.inventory,
+                             allow_shrink=args.allow_shrink, return_state=True)
+        else:
+            from flows.sync_fleet import sync_fleet
+
+            state = sync_fleet(inventory_path=args.inventory, concurrency=args.concurrency,
+                               allow_shrink=args.allow_shrink, return_state=True)
+        print(state.name, state.message or "")
+        return 0 if state.is_completed() else 1
+
+
+def _server(extra: list[str]) -> int:
+    """Replace this process with the Prefect server, if it will be locked."""
+    from pathlib import Path
+
+    from oltsync import api_auth
+
+    if not os.environ.get(api_auth.SERVER_VAR, "").strip():
+        print(f"error: refusing to start an open Prefect server: {api_auth.SERVER_VAR} is not set. "
+              "Run `python -m oltsync bootstrap` through deployments/with-env: it writes one into "
+              "the environment file.", file=sys.stderr)
+        return 78  # EX_CONFIG: systemd and supervisor show it as a configuration error
+    prefect = Path(sys.executable).with_name("prefect")
+    os.execv(str(prefect), [str(prefect), "server", "start", *extra])
+    return 1  # not reached
 
 
 def _capture(args: argparse.Namespace) -> int:

@@ -2,9 +2,11 @@
 `python -m oltsync bootstrap`.
 
 Each step checks what exists and only creates or corrects what is missing or different:
-the process work pool, the block types we use, the fleet-wide SSH session limit, the automation that
-marks zombie flow runs Crashed (self-hosted servers lack Prefect Cloud's managed one), the database
-schema, and `prefect deploy --all` from prefect.yaml.
+the Prefect API's auth string (generated into the environment file on first use) and a check that
+the API refuses requests without it, the process work pool with a job template runs cannot change,
+the block types we use, the fleet-wide SSH session limit, the automation that marks zombie flow
+runs Crashed (self-hosted servers lack Prefect Cloud's managed one), the database schema, and
+`prefect deploy --all` from prefect.yaml.
 """
 
 from __future__ import annotations
@@ -30,12 +32,50 @@ def heartbeat_s() -> int:
     return int(get_current_settings().flows.heartbeat_frequency or 0)
 
 
-def ensure_work_pool(name: str) -> str:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import WorkPoolCreate
-    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+def ensure_api_auth() -> str:
+    """First, before anything else talks to the API: the API must be locked (oltsync/api_auth.py).
+    Without an auth string in this process, one is generated into the environment file, and the
+    server and workers must be restarted to load it."""
+    from oltsync import api_auth
+
+    auth = os.environ.get(api_auth.CLIENT_VAR)
+    if not auth:
+        path = api_auth.env_file_path()
+        _value, written = api_auth.ensure_in_env_file(path)
+        raise ConfigError(
+            f"{'wrote a new' if written else 'found the'} Prefect API auth string in {path} "
+            f"(mode 600), which this process did not load: restart the Prefect server and the "
+            "workers so that they use it (systemctl restart oltsync-prefect-server oltsync-worker, "
+            "or supervisorctl restart oltsync-prefect-server 'oltsync-worker:*'), then run the "
+            "bootstrap again through deployments/with-env")
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise ConfigError("PREFECT_API_URL is not set: point it at the Prefect server")
+    return api_auth.check_locked(url, auth)
+
+
+def locked_job_template() -> dict:
+    """The process worker's job template without what a run could use to run something else: no
+    command, environment or working directory variables, and no variables it does not list (the
+    server then refuses a run or deployment that sets them, with HTTP 422)."""
     from prefect.workers.process import ProcessWorker
 
+    template = ProcessWorker.get_default_base_job_template()
+    for key in ("command", "env", "working_dir"):
+        template["job_configuration"].pop(key)
+        template["variables"]["properties"].pop(key)
+    template["variables"]["additionalProperties"] = False
+    return template
+
+
+def ensure_work_pool(name: str) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate, WorkPoolUpdate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+    locked = locked_job_template()
     with get_client(sync_client=True) as client:
         try:
             pool = client.read_work_pool(name)
@@ -43,15 +83,19 @@ def ensure_work_pool(name: str) -> str:
             try:
                 client.create_work_pool(WorkPoolCreate(
                     name=name, type="process", description="oltsync: OLT inventory syncs",
-                    base_job_template=ProcessWorker.get_default_base_job_template()))
-                return f"work pool {name!r} (process): created"
+                    base_job_template=locked))
+                return f"work pool {name!r} (process): created, its job template locked"
             except ObjectAlreadyExists:
-                # A worker started by its service unit creates its pool on start-up, so it may
-                # win the race between our read and our create.
+                # A worker started by its service unit creates its pool on start-up (with the
+                # open default template), so it may win the race between our read and create.
                 pool = client.read_work_pool(name)
-    if pool.type != "process":
-        raise ConfigError(f"work pool {name!r} exists with type {pool.type!r}; oltsync needs a "
-                          "process pool: pick another OLTSYNC_WORK_POOL or delete that pool")
+        if pool.type != "process":
+            raise ConfigError(f"work pool {name!r} exists with type {pool.type!r}; oltsync needs a "
+                              "process pool: pick another OLTSYNC_WORK_POOL or delete that pool")
+        if pool.base_job_template != locked:
+            client.update_work_pool(name, WorkPoolUpdate(base_job_template=locked))
+            return (f"work pool {name!r} (process): exists, its job template locked now (runs "
+                    "can no longer set a command or environment)")
     return f"work pool {name!r} (process): exists"
 
 
@@ -164,6 +208,7 @@ def deploy(project: Path = PROJECT) -> str:
 
 
 STEPS: list[tuple[str, Callable[[Settings], str]]] = [
+    ("api auth", lambda s: ensure_api_auth()),
     ("work pool", lambda s: ensure_work_pool(s.work_pool)),
     ("block types", lambda s: register_blocks()),
     ("concurrency limits", ensure_ssh_limit),

@@ -46,7 +46,7 @@ def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo
         kinds = Counter(o.platform for o in fleet)
         print(f"simulated fleet: {olts} OLTs ({', '.join(f'{n} {p}' for p, n in kinds.items())}) "
               f"x {onus} ONUs on 127.0.0.1 (inventory: {inv_path})")
-        print("running the sync-fleet flow (a temporary Prefect server starts first)...")
+        print("running the sync-fleet flow...")
         ensure_ssh_limit(Settings.from_env())  # what `python -m oltsync bootstrap` does on a server
         state = sync_fleet(inventory_path=str(inv_path), return_state=True)
     print(f"\nsync-fleet: {state.name}")

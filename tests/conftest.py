@@ -16,6 +16,11 @@ from sqlalchemy import text
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Every Prefect server of the tests is locked, as in production: the test harness's server checks
+# this auth string and every client sends it (set before Prefect is imported).
+_AUTH = f"oltsync-tests:{uuid.uuid4().hex}"
+os.environ.setdefault("PREFECT_SERVER_API_AUTH_STRING", _AUTH)
+os.environ.setdefault("PREFECT_API_AUTH_STRING", os.environ["PREFECT_SERVER_API_AUTH_STRING"])
 
 PG_ADMIN = os.environ.get("OLTSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -27,6 +27,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from oltsync.api_auth import CLIENT_VAR, SERVER_VAR
 from storage import schema
 from storage.db import dispose_all, get_engine
 from tests.conftest import IN_CI, PG_ADMIN, _pg_available
@@ -78,9 +79,10 @@ class Ops:
     @contextmanager
     def client(self) -> Iterator[Any]:
         from prefect.client.orchestration import get_client
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+        from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
-        with temporary_settings(updates={PREFECT_API_URL: self.api}):
+        with temporary_settings(updates={PREFECT_API_URL: self.api,
+                                         PREFECT_API_AUTH_STRING: self.env[CLIENT_VAR]}):
             with get_client(sync_client=True) as client:
                 yield client
 
@@ -193,13 +195,19 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
         "OLTSYNC_KNOWN_HOSTS": str(tmp / "known_hosts"),
         **{env_name(o, "OLTSYNC_E2E_PW"): o.password for o in olts},
     }
-    _env_file(env_file, env)
+    _env_file(env_file, env)  # without the API's auth string: the first bootstrap writes it
     env["_FILE"] = str(env_file)
     conf = _render_supervisor(tmp, env_file)
+    ops = Ops(ROOT, env, api, get_engine(url), sim, {o.name: o for o in olts}, conf)
+    first = ops.cli(str(BIN / "python"), "-m", "oltsync", "bootstrap")
+    ops.bootstrap_out.append(first.stdout + first.stderr)
+    assert first.returncode == 2, first.stdout + first.stderr
+    written = env_file.read_text()
+    env[CLIENT_VAR] = re.search(rf"^{CLIENT_VAR}=(\S+)$", written, re.M).group(1)
+    assert f"{SERVER_VAR}={env[CLIENT_VAR]}" in written and env_file.stat().st_mode & 0o777 == 0o600
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "OLTSYNC_"))}
     supervisord = subprocess.Popen([str(BIN / "supervisord"), "-c", str(conf)], cwd=ROOT, env=clean,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ops = Ops(ROOT, env, api, get_engine(url), sim, {o.name: o for o in olts}, conf)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -252,7 +260,10 @@ def _assert_no_partial_dataset(ops: Ops, olt: str, before: dict, after: dict) ->
 
 
 def test_bootstrap_creates_everything_and_is_safe_to_rerun(ops: Ops) -> None:
-    first, second = ops.bootstrap_out
+    auth, first, second = ops.bootstrap_out
+    # the first run, on an environment file without it, writes the API's auth string and stops
+    assert "wrote a new Prefect API auth string in" in auth and "restart the Prefect server" in auth
+    assert "- Prefect API: locked" in first and "- Prefect API: locked" in second
     # created here, or a moment before by a supervised worker starting with --type process
     assert re.search(r"work pool 'oltsync' \(process\): (created|exists)", first)
     assert "work pool 'oltsync' (process): exists" in second
@@ -299,6 +310,41 @@ def test_bootstrap_creates_everything_and_is_safe_to_rerun(ops: Ops) -> None:
     while len([w for w in ops.workers() if w.status.value == "ONLINE"]) < 2:
         assert time.monotonic() < deadline, ops.supervisorctl("status")
         time.sleep(1)
+
+
+def test_the_api_is_locked_and_a_run_cannot_choose_what_the_worker_runs(ops: Ops,
+                                                                          tmp_path: Path) -> None:
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    # without the auth string: no secrets, no runs (the UI's static files and /health stay open)
+    for path, body in [("/block_documents/filter", {"include_secrets": True}),
+                       ("/deployments/filter", {}), ("/work_pools/oltsync", None)]:
+        r = httpx.request("GET" if body is None else "POST", ops.api + path, json=body, timeout=10)
+        assert r.status_code == 401, (path, r.status_code)
+    # with it, a run that asks the worker for another command or environment is refused
+    marker = tmp_path / "ran"
+    with ops.client() as client:
+        pool = client.read_work_pool("oltsync")
+        assert set(pool.base_job_template["job_configuration"]) == {"name", "labels",
+                                                                    "stream_output"}
+        dep = client.read_deployment_by_name("sync-olt/one-olt")
+        for job_variables in ({"command": f"touch {marker}"}, {"env": {"PYTHONSTARTUP": "/x"}},
+                              {"working_dir": str(tmp_path)}):
+            with pytest.raises(PrefectHTTPStatusError) as err:
+                client.create_flow_run_from_deployment(dep.id, parameters={"olt_name": "olt-001"},
+                                                       job_variables=job_variables)
+            assert err.value.response.status_code == 422, job_variables
+    done = ops.cli("prefect", "deployment", "run", "sync-olt/one-olt", "-p", "olt_name=olt-001",
+                   "--job-variable", f"command=touch {marker}")
+    assert done.returncode != 0
+    time.sleep(5)  # what a worker would have had to pick it up
+    assert not marker.exists()
+    with ops.client() as client:  # nothing was queued
+        from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+        runs = client.read_flow_runs(deployment_filter=DeploymentFilter(
+            id=DeploymentFilterId(any_=[dep.id])))
+    assert runs == []
 
 
 def test_one_olt_deployment_run_lands_the_truth(ops: Ops) -> None:

@@ -5,7 +5,9 @@ read-only allowlist reaches an OLT, whatever a profile says."""
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import uuid
 
 import pytest
 from sqlalchemy import text
@@ -46,6 +48,7 @@ def test_passwords_appear_nowhere(pg: str, fleet, caplog: pytest.LogCaptureFixtu
         f.sim.call(lambda o=olt, p=marks[name]: setattr(o, "password", p))
         monkeypatch.setenv(f"OLTSYNC_TEST_OLT_PASSWORD_{name.upper().replace('-', '_')}", marks[name])
     f.sim.call(lambda: setattr(f.olts["olt-003"].knobs, "wrong_password", True))  # errors too
+    marks["the Prefect API auth string"] = os.environ["PREFECT_API_AUTH_STRING"].split(":", 1)[1]
     caplog.set_level(logging.DEBUG)  # netmiko and paramiko at their most talkative
     state = sync_fleet(inventory_path=str(f.inventory_path), return_state=True)
     assert state.is_failed() and "olt-003: login failed" in state.message
@@ -61,6 +64,32 @@ def test_passwords_appear_nowhere(pg: str, fleet, caplog: pytest.LogCaptureFixtu
     for where, content in places.items():
         for name, password in marks.items():
             assert password not in content, f"{name}'s password found in {where}"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_prefect_api_refuses_requests_without_the_auth_string() -> None:
+    """The tests' server is locked as production's is: no Secret block, no flow run, without it."""
+    import base64
+
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    from oltsync.api_auth import check_locked
+
+    api = PREFECT_API_URL.value()
+    auth = os.environ["PREFECT_API_AUTH_STRING"]
+    good = {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()}
+    bad = {"Authorization": "Basic " + base64.b64encode(b"oltsync:guess").decode()}
+    for method, path, body in [("POST", "/block_documents/filter", {"include_secrets": True}),
+                               ("POST", "/deployments/filter", {}), ("GET", "/flow_runs/count", None),
+                               ("POST", "/flow_runs/", {"flow_id": str(uuid.uuid4())})]:
+        for headers in ({}, bad):
+            r = httpx.request(method, api + path, json=body, headers=headers, timeout=10)
+            assert r.status_code == 401, (method, path, headers, r.status_code)
+    assert httpx.post(api + "/block_documents/filter", json={}, headers=good,
+                      timeout=10).status_code == 200
+    assert httpx.get(api + "/health", timeout=10).status_code == 200  # probes stay open
+    assert check_locked(api, auth).startswith("Prefect API: locked")
 
 
 def test_no_command_outside_the_allowlist_reaches_an_olt(fleet) -> None:

@@ -43,6 +43,48 @@ def _wait_healthy(api: str, proc: subprocess.Popen, timeout: float = 120) -> Non
     raise SystemExit("prefect server did not become healthy")
 
 
+class AuthProxy:
+    """The browser's way in: the server is locked, and headless Chromium cannot type the auth
+    string into the UI's login page, so it talks to this loopback proxy, which adds it (what a
+    reverse proxy in front of the UI can do in production)."""
+
+    def __init__(self, upstream: str, auth: str) -> None:
+        import base64
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        header = "Basic " + base64.b64encode(auth.encode()).decode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "content-length", "connection")}
+                headers["Authorization"] = header
+                r = httpx.request(self.command, upstream + self.path, content=body or None,
+                                  headers=headers, timeout=60)
+                self.send_response(r.status_code)
+                for k, v in r.headers.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection",
+                                         "content-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(r.content)))
+                self.end_headers()
+                self.wfile.write(r.content)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _forward
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
 def shoot(url: str, out: Path, size: str, wait_ms: int) -> None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if not browser:
@@ -63,17 +105,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wait-ms", type=int, default=25000, help="virtual time for the page to render")
     args = ap.parse_args(argv)
 
+    from oltsync.api_auth import CLIENT_VAR, fresh_pair
+
     tmp = Path(tempfile.mkdtemp(prefix="oltsync-ui-"))
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(tmp / "prefect"), "PREFECT_SERVER_API_HOST": "127.0.0.1",
-           "PREFECT_SERVER_API_PORT": str(port), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    auth = fresh_pair()  # locked like a real server; this process and the proxy send the string
+    proxy = AuthProxy(f"http://127.0.0.1:{port}", auth[CLIENT_VAR])
+    env = {**os.environ, **auth, "PREFECT_HOME": str(tmp / "prefect"),
+           "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port),
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_API_URL": f"{proxy.url}/api"}
     server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sim = None
     try:
         _wait_healthy(api, server)
-        os.environ.update({"PREFECT_API_URL": api, "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "false",
+        os.environ.update({**auth, "PREFECT_API_URL": api,
+                           "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "false",
                            "OLTSYNC_DATABASE_URL": f"sqlite:///{tmp / 'oltsync.db'}",
                            "OLTSYNC_KNOWN_HOSTS": str(tmp / "known_hosts")})
         from oltsync.bootstrap import ensure_ssh_limit
@@ -97,12 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         run_id = state.state_details.flow_run_id
         print(f"fleet run {run_id}: {state.name}")
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        shoot(f"http://127.0.0.1:{port}/runs/flow-run/{run_id}", args.out, args.size, args.wait_ms)
+        shoot(f"{proxy.url}/runs/flow-run/{run_id}", args.out, args.size, args.wait_ms)
         print(f"wrote {args.out}")
         return 0 if state.is_completed() else 1
     finally:
         if sim is not None:
             sim.stop_thread()
+        proxy.stop()
         server.terminate()
         try:
             server.wait(30)
