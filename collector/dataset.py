@@ -80,7 +80,7 @@ class _Context:
         out = self.session.send(command)
         self.result.commands += 1
         for line in parse_pool.first_lines(out):
-            if any(re.search(p, line) for p in self.profile.errors):
+            if parse_pool.is_error(line, self.profile.errors):
                 exc = CommandRejected(self.olt, command, f"the OLT answered: {line}")
                 note_kept(exc, self.keeper, command, self.current, {}, out)
                 raise exc

@@ -66,7 +66,20 @@ def _executor(n: int) -> ProcessPoolExecutor:
 
 def first_lines(text: str, n: int = 3) -> list[str]:
     """Where an OLT puts its error for a command: the first non-blank lines of the answer."""
-    return [line.strip() for line in text.splitlines() if line.strip()][:n]
+    return [line.strip() for line in text.split("\n") if line.strip()][:n]
+
+
+def is_empty(spec: CommandSpec, text: str) -> bool:
+    """The box's "nothing to show": its whole answer is one line, an `empty` phrase. A row that
+    holds the phrase (an ONU described "Failure: The ONT does not exist") is never one: taken for
+    emptiness it would remove every ONU of the OLT."""
+    lines = first_lines(text, 2)
+    return len(lines) == 1 and any(re.match(p, lines[0]) for p in spec.empty)
+
+
+def is_error(line: str, errors: list[str]) -> bool:
+    """An error answer starts one of the first lines; a row quoting the phrase does not."""
+    return any(re.match(p, line) for p in errors)
 
 
 def prepared(spec: CommandSpec, cleaner: Noise, out: str) -> str:
@@ -84,11 +97,11 @@ def parse_command(olt: str, spec: CommandSpec, cleaner: Noise, errors: list[str]
     Returns ("rows", rows) or (error kind, message): exceptions with our one-line messages are
     passed back as data, so that nothing depends on pickling them."""
     text = prepared(spec, cleaner, out)
-    if any(re.search(p, text) for p in spec.empty):
+    if is_empty(spec, text):
         records: list[dict[str, str]] = []
     else:
         for line in first_lines(text):
-            if any(re.search(p, line) for p in errors):
+            if is_error(line, errors):
                 # Boxes answer a command above the account's level as if it did not exist
                 # (netmiko #3412), so the message names both causes.
                 return "rejected", (f"the OLT answered: {line} (a command this firmware does not "

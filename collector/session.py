@@ -29,7 +29,7 @@ from netmiko.exceptions import (
 )
 from netmiko.ssh_dispatcher import CLASS_MAPPER
 
-from collector import host_keys
+from collector import host_keys, linefeeds
 from collector.allowlist import Guard
 from oltsync.errors import CollectError, LoginError, UnreachableError
 from platforms.profile import Profile
@@ -91,9 +91,10 @@ def guarded_class(device_type: str) -> type:
         base = CLASS_MAPPER[device_type]
 
         class Guarded(base):  # type: ignore[misc, valid-type]
-            def __init__(self, *args: Any, olt_name: str, host_key_policy: str = "accept-new",
-                         known_hosts: str = "", **kwargs: Any) -> None:
-                self._guard = Guard(olt_name)
+            def __init__(self, *args: Any, olt_name: str, platform: str,
+                         host_key_policy: str = "accept-new", known_hosts: str = "",
+                         **kwargs: Any) -> None:
+                self._guard = Guard(olt_name, platform)
                 self._host_key_policy = host_key_policy
                 self._known_hosts = known_hosts
                 super().__init__(*args, **kwargs)
@@ -110,6 +111,9 @@ def guarded_class(device_type: str) -> type:
             def write_channel(self, out_data: str) -> None:
                 self._guard.check(out_data)
                 super().write_channel(out_data)
+
+            def normalize_linefeeds(self, a_string: str) -> str:
+                return linefeeds.normalize(a_string)  # a lone CR is text, not a line end
 
             def is_alive(self) -> bool:
                 # Stock netmiko writes a NUL to find out, and logs a traceback when the OLT has
@@ -165,8 +169,8 @@ class OltSession:
         started = time.monotonic()
         try:
             self.conn = cls(
-                olt_name=t.name, host=t.host, port=t.port, username=t.username,
-                password=t.password, device_type=self.profile.netmiko.device_type,
+                olt_name=t.name, platform=self.profile.platform, host=t.host, port=t.port,
+                username=t.username, password=t.password, device_type=self.profile.netmiko.device_type,
                 conn_timeout=t.conn_timeout, auth_timeout=t.auth_timeout,
                 banner_timeout=t.auth_timeout, read_timeout_override=None,
                 session_timeout=t.read_timeout, fast_cli=True, allow_agent=False,

@@ -1,10 +1,11 @@
 """Replay printed output as a live session would have read it: for the capture corpus, `capture`,
 and anything else that holds a box's text rather than a socket.
 
-A live `OltSession.send` gets netmiko's reads (line feeds normalized; ANSI codes stripped on the
-platforms whose netmiko class does that as it reads) and returns what came between the command's
-echo and the next prompt. A capture as printed in an issue, a blog or a test fixture may hold a
-banner, prompts, several commands or none: `answer` cuts out the one command's answer the same way.
+A live `OltSession.send` gets netmiko's reads (line ends normalized, collector/linefeeds.py; ANSI
+codes stripped on the platforms whose netmiko class does that as it reads) and returns what came
+between the command's echo and the next prompt. A capture as printed in an issue, a blog or a test
+fixture may hold a banner, prompts, several commands or none: `answer` cuts out the one command's
+answer the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from netmiko.ssh_dispatcher import CLASS_MAPPER
 
+from collector import linefeeds
 from platforms.profile import Profile
 
 
@@ -30,7 +32,7 @@ def _netmiko(device_type: str) -> Any:
 def as_received(text: str, profile: Profile) -> str:
     """The text as `OltSession` reads it from netmiko."""
     conn = _netmiko(profile.netmiko.device_type)
-    text = conn.normalize_linefeeds(text)
+    text = linefeeds.normalize(text)  # what OltSession's netmiko class does in place of netmiko's
     if profile.netmiko.strips_ansi:
         text = conn.strip_ansi_escape_codes(text)
     return text

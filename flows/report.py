@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
+from oltsync.terminal import printable
 from storage import schema
 
 
@@ -109,4 +110,4 @@ def format_summary(s: dict[str, Any]) -> str:
     for w in s["worst_optical"]:
         lines.append(f"  {w['rx_power_dbm']:>7.2f} dBm  {w['olt']}  {w['port']}:{w['onu_id']}  "
                      f"{w['serial']}  {w['description'] or ''}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # descriptions are the OLT's text

@@ -41,7 +41,8 @@ class ForbiddenCommand(OltSyncError):
     def __init__(self, olt: str, command: str):
         self.olt = olt
         self.command = command
-        super().__init__(f"{olt}: refused to send '{command}': not in the read-only allowlist")
+        shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in command)
+        super().__init__(f"{olt}: refused to send '{shown}': not in the read-only allowlist")
 
 
 class ParseError(CollectError):

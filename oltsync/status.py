@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from oltsync.terminal import printable
 from storage import schema
 
 TAG = "oltsync"
@@ -151,4 +152,4 @@ def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | st
         lines += _table([{**o, "error": (o["error"] or "")[:100]} for o in olts],
                         ["olt", "status", "last_sync", "seconds", "inserted", "updated",
                          "unchanged", "removed", "last_ok", "error"])
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # errors quote the OLT's text

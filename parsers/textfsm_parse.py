@@ -171,21 +171,37 @@ def _fast(template: str) -> FastFSM | None:
     return FastFSM(fsm) if FastFSM.supports(fsm) else None
 
 
+# What str.splitlines() (TextFSM's, the fast runner's) takes for a line end besides "\n": inside a
+# line they are text (a description may hold them), so they are swapped for private-use
+# characters while the template runs, and back in the values it returns.
+_IN_LINE = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_HIDE = str.maketrans({c: chr(0xF0000 + ord(c)) for c in _IN_LINE})
+_SHOW = str.maketrans({chr(0xF0000 + ord(c)): c for c in _IN_LINE})
+
+
 def parse(template: str, text: str) -> list[dict[str, str]]:
     """Parse text with template; records as dicts of template value names to strings."""
     fast = _fast(template)
+    protect = any(c in text for c in _IN_LINE)
+    hidden = text.translate(_HIDE) if protect else text
     try:
         if fast is not None:
-            header, rows = fast.header, fast.parse(text)
+            header, rows = fast.header, fast.parse(hidden)
         else:
             fsm = _fsm(template)
-            rows = fsm.ParseText(text)
+            rows = fsm.ParseText(hidden)
             header = fsm.header
     except textfsm.TextFSMError as exc:
         m = _INPUT_LINE.search(str(exc))
         raise TemplateError(template, str(exc).split(". Input Line")[0],
-                            m.group(1).strip("\n") if m else None) from None
-    return [dict(zip(header, row)) for row in rows]
+                            m.group(1).strip("\n").translate(_SHOW) if m else None) from None
+    if not protect:
+        return [dict(zip(header, row)) for row in rows]
+    return [dict(zip(header, (_show(v) for v in row))) for row in rows]
+
+
+def _show(value: str | list[str]) -> str | list[str]:
+    return value.translate(_SHOW) if isinstance(value, str) else [v.translate(_SHOW) for v in value]
 
 
 def parse_textfsm(template: str, text: str) -> list[dict[str, str]]:

@@ -6,6 +6,7 @@ held back by the shrink guard changes nothing either. A database error rolls the
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,8 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from oltsync.errors import DatabaseError, OltSyncError, ShrinkHeld
-from storage import bulk, schema
-from storage.sync import Counts, SyncOptions, sync_table
+from storage import bulk, schema, values
+from storage.sync import TABLES, Counts, SyncOptions, sync_table
 
 
 @dataclass
@@ -29,6 +30,9 @@ class DatasetOutcome:
     error: str | None = None
     rows: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+log = logging.getLogger("oltsync.store")
 
 
 def now_utc() -> datetime:
@@ -56,13 +60,17 @@ def ensure_olt(engine: Engine, name: str, host: str, port: int, platform: str,
                             f"{_short(exc)}") from None
 
 
-def _short(exc: SQLAlchemyError) -> str:
+def _short(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
-    return (str(orig) if orig else str(exc)).strip().splitlines()[0]
+    text = (str(orig) if orig else str(exc)).strip()
+    kind = "" if isinstance(exc, SQLAlchemyError) else f"{type(exc).__name__}: "
+    return kind + (text.splitlines()[0] if text else type(exc).__name__)
 
 
 def _sync_run(conn: Connection, olt: str, dataset: str, started: datetime, status: str,
               counts: Counts, error: str | None, flow_run_id: str | None) -> None:
+    if error:  # an error may quote the box's text: a NUL would make PostgreSQL refuse the row
+        error = error.replace("\x00", "\\x00")
     conn.execute(schema.sync_runs.insert().values(
         olt=olt, dataset=dataset, started_at=started, finished_at=now_utc(), status=status,
         error=error, flow_run_id=flow_run_id, **counts.as_dict()))
@@ -70,12 +78,14 @@ def _sync_run(conn: Connection, olt: str, dataset: str, started: datetime, statu
 
 def record_failure(engine: Engine, olt: str, dataset: str, started: datetime, error: str,
                    flow_run_id: str | None = None, status: str = "failed") -> None:
-    """Best effort: if the database itself is what failed, the run's state still says so."""
+    """Best effort, in its own transaction: if the database itself is what failed, the run's
+    state still says so."""
     try:
         with engine.begin() as conn:
             _sync_run(conn, olt, dataset, started, status, Counts(), error, flow_run_id)
-    except SQLAlchemyError:
-        pass
+    except Exception as exc:  # noqa: BLE001 - the caller reports the first error, not this one
+        log.warning("%s: could not record the %s failure in sync_runs: %s", olt, dataset,
+                    _short(exc))
 
 
 def _store_olt(conn: Connection, olt: str, tables: dict[str, list[dict]], now: datetime,
@@ -167,6 +177,12 @@ def store_dataset(engine: Engine, olt: str, dataset: str, tables: dict[str, list
     now = now_utc()
     rows = sum(len(v) for v in tables.values())
     try:
+        tables = {name: values.checked(olt, dataset, _table_of(name), table_rows,
+                                       TABLES[name].key if name in TABLES else ())
+                  for name, table_rows in tables.items()}
+        clients = {r["key"]: r["name"] for r in values.checked(
+            olt, dataset, "clients", [{"key": k, "name": v} for k, v in (clients or {}).items()],
+            ("key",))}
         with engine.begin() as conn:
             if dataset == "olt":
                 counts, extra = _store_olt(conn, olt, tables, now, opts)
@@ -182,10 +198,14 @@ def store_dataset(engine: Engine, olt: str, dataset: str, tables: dict[str, list
     except OltSyncError as exc:
         record_failure(engine, olt, dataset, started, str(exc), flow_run_id)
         return DatasetOutcome(dataset, "failed", error=str(exc), rows=rows)
-    except SQLAlchemyError as exc:
+    except Exception as exc:  # any type: the transaction is rolled back, and it is recorded
         msg = f"{olt}: storing {dataset} failed, nothing of it was written: {_short(exc)}"
         record_failure(engine, olt, dataset, started, msg, flow_run_id)
         return DatasetOutcome(dataset, "failed", error=msg, rows=rows)
+
+
+def _table_of(name: str) -> str:
+    return "olts" if name == "olt" else name
 
 
 def finish_olt(engine: Engine, olt: str, when: datetime) -> None:
