@@ -32,7 +32,7 @@ from oltsync.settings import Settings
 from platforms import profile as profiles
 from storage import migrate, store
 from storage.db import database_url, get_engine
-from storage.olt_lock import olt_lock
+from storage.olt_lock import Held, LockLost, olt_lock
 from storage.sync import SyncOptions
 
 
@@ -50,6 +50,7 @@ class _Shared:
     opts: SyncOptions
     flow_run_id: str | None
     started: datetime
+    lock: Held  # the OLT's lock: checked before each dataset is collected and stored
     # One store at a time per OLT, as when one task stored them all: the onus store counts ONUs
     # per PON port, which the olt store may be creating in the same moment.
     store_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -87,16 +88,26 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> dict[str, Any]:
     """Collect one dataset on a pooled session and parse it, then store it: its rows never cross
     a task boundary, and it is stored while the OLT's other datasets are still being read."""
     entry, engine = shared.entry, get_engine()
+
+    def failed(exc: BaseException) -> None:
+        store.record_failure(engine, entry.name, dataset, shared.started,
+                             collect_failure(entry.name, dataset, exc), shared.flow_run_id)
+
     try:
+        shared.lock.check()  # another sync may be on the box already: do not add a session
         outcome = collect_dataset(shared.pool, entry, dataset, shared.settings.client_pattern,
                                   attempts=shared.settings.dataset_attempts,
                                   retry_backoff_s=shared.settings.retry_backoff_s,
                                   keeper=keeper_for(entry, shared.settings, shared.started))
     except Exception as exc:
-        store.record_failure(engine, entry.name, dataset, shared.started,
-                             collect_failure(entry.name, dataset, exc), shared.flow_run_id)
+        failed(exc)
         raise
     with shared.store_lock:
+        try:
+            shared.lock.check()
+        except LockLost as exc:
+            failed(exc)
+            raise
         result = store_result(engine, dataset, outcome, shared)
     if result["status"] != "ok":
         get_run_logger().error("%s", result["error"])
@@ -130,12 +141,12 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
     ctx = get_run_context()
     flow_run_id = str(ctx.flow_run.id) if getattr(ctx, "flow_run", None) else None
     engine = get_engine(url)
-    with olt_lock(engine, olt_name, settings.olt_lock_wait_s):
+    with olt_lock(engine, olt_name, settings.olt_lock_wait_s) as lock:
         store.ensure_olt(engine, entry.name, entry.host, entry.port, entry.platform,
                          profile.vendor)
         pool = make_pool(entry, max_sessions, slot=ssh_slot(settings, olt_name), settings=settings)
         pool.expect(len(names))  # a session with no dataset left gives its slot back at once
-        shared = _Shared(entry, pool, settings, opts, flow_run_id, started)
+        shared = _Shared(entry, pool, settings, opts, flow_run_id, started, lock)
         try:
             futures = sync_dataset_task.map(names, unmapped(shared))
             outcomes = [f.result(raise_on_failure=False) for f in futures]
@@ -146,6 +157,7 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
                    for d, o in zip(names, outcomes)]
         ok = all(r["status"] == "ok" for r in results)
         if ok:
+            lock.check()
             store.finish_olt(engine, entry.name, datetime.now(UTC))
     rep: dict[str, Any] = {"olt": olt_name, "status": "ok" if ok else "failed",
                            "datasets": results}

@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,6 +30,26 @@ log = logging.getLogger(__name__)
 
 class OltBusy(OltSyncError):
     """Another sync of this OLT held the lock for longer than we were willing to wait."""
+
+
+class LockLost(OltSyncError):
+    """The lock ended under a running sync (its database session dropped): another sync of the
+    OLT may be running alongside, so this one stores nothing more."""
+
+
+class Held:
+    """A held OLT lock. `check()` before each write: it raises LockLost once the lock is gone."""
+
+    def __init__(self, olt: str, still_held: Callable[[], bool] = lambda: True) -> None:
+        self.olt = olt
+        self._still_held = still_held
+
+    def check(self) -> None:
+        if not self._still_held():
+            raise LockLost(f"{self.olt}: the lock that keeps other syncs of this OLT out was lost "
+                           "(the database session holding it ended: a database restart or a "
+                           "dropped connection); another sync may be running alongside, so this "
+                           "one stopped before storing more. The next run starts clean")
 
 
 def lock_key(olt: str) -> int:
@@ -53,14 +73,16 @@ class _SharedPgLocks:
         self.mutex = threading.Lock()
         self.conn: Connection | None = None
         self.held: set[int] = set()
+        self.epoch = 0  # one per session: a lock taken on an earlier session is gone
 
     def _session(self) -> Connection:
         if self.conn is None or self.conn.closed or self.conn.invalidated:
             self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            for key in self.held:  # the old session (and its locks) died with its connection
-                if not self.conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}):
-                    log.warning("advisory lock %s was taken by another process while the lock "
-                                "session reconnected", key)
+            self.epoch += 1
+            if self.held:  # their session died, and their locks with it
+                log.warning("the OLT lock session reconnected: %d held lock(s) are lost",
+                            len(self.held))
+                self.held.clear()
         return self.conn
 
     def _drop(self) -> None:
@@ -69,10 +91,11 @@ class _SharedPgLocks:
             self.conn.close()
         self.conn = None
 
-    def try_acquire(self, key: int) -> bool:
+    def try_acquire(self, key: int) -> int | None:
+        """The session's epoch if the lock was taken, else None."""
         with self.mutex:
             if key in self.held:
-                return False
+                return None
             try:
                 ok = bool(self._session().scalar(text("SELECT pg_try_advisory_lock(:k)"),
                                                  {"k": key}))
@@ -81,10 +104,29 @@ class _SharedPgLocks:
                 raise
             if ok:
                 self.held.add(key)
-            return ok
+                return self.epoch
+            return None
 
-    def release(self, key: int) -> None:
+    def still_held(self, key: int, epoch: int) -> bool:
+        """Asks PostgreSQL: is this lock held by the session it was taken on?"""
+        u = key & 0xFFFFFFFFFFFFFFFF  # pg_locks shows a bigint key as two oids
         with self.mutex:
+            if self.conn is None or epoch != self.epoch or key not in self.held:
+                return False
+            try:
+                n = self.conn.scalar(text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND pid = pg_backend_pid() AND classid::bigint = :hi "
+                    "AND objid::bigint = :lo AND objsubid = 1"), {"hi": u >> 32, "lo": u & 0xFFFFFFFF})
+            except DBAPIError:
+                self._drop()
+                return False
+            return bool(n)
+
+    def release(self, key: int, epoch: int) -> None:
+        with self.mutex:
+            if epoch != self.epoch:
+                return  # taken on a session that is gone: nothing to unlock
             self.held.discard(key)
             if self.conn is None:
                 return
@@ -107,22 +149,22 @@ def _locks_for(engine: Engine) -> _SharedPgLocks:
 
 
 @contextmanager
-def _pg_lock(engine: Engine, olt: str, wait_s: float) -> Iterator[None]:
+def _pg_lock(engine: Engine, olt: str, wait_s: float) -> Iterator[Held]:
     locks = _locks_for(engine)
     key = lock_key(olt)
     deadline = time.monotonic() + wait_s
-    while not locks.try_acquire(key):
+    while (epoch := locks.try_acquire(key)) is None:
         if time.monotonic() >= deadline:
             raise _busy(olt, wait_s)
         time.sleep(POLL_S)
     try:
-        yield
+        yield Held(olt, lambda: locks.still_held(key, epoch))
     finally:
-        locks.release(key)
+        locks.release(key, epoch)
 
 
 @contextmanager
-def _file_lock(path: Path, olt: str, wait_s: float) -> Iterator[None]:
+def _file_lock(path: Path, olt: str, wait_s: float) -> Iterator[Held]:
     import fcntl
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,23 +179,24 @@ def _file_lock(path: Path, olt: str, wait_s: float) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise _busy(olt, wait_s) from None
                 time.sleep(POLL_S)
-        yield
+        yield Held(olt)  # a flock lasts as long as its descriptor: it cannot be lost
     finally:
         os.close(fd)  # releases the flock
 
 
 @contextmanager
-def olt_lock(engine: Engine, olt: str, wait_s: float) -> Iterator[None]:
-    """Hold the OLT's lock for the block; wait up to `wait_s` for it, then raise OltBusy."""
+def olt_lock(engine: Engine, olt: str, wait_s: float) -> Iterator[Held]:
+    """Hold the OLT's lock for the block; wait up to `wait_s` for it, then raise OltBusy. The
+    block gets a `Held`, to check before each write that the lock is still there."""
     url = engine.url
     if url.get_backend_name() == "postgresql":
-        with _pg_lock(engine, olt, wait_s):
-            yield
+        with _pg_lock(engine, olt, wait_s) as held:
+            yield held
         return
     db = url.database
     if url.get_backend_name() == "sqlite" and db and db != ":memory:" and os.name == "posix":
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in olt)
-        with _file_lock(Path(f"{db}.locks") / f"{safe}.lock", olt, wait_s):
-            yield
+        with _file_lock(Path(f"{db}.locks") / f"{safe}.lock", olt, wait_s) as held:
+            yield held
         return
-    yield  # an in-memory or non-POSIX SQLite database: one process, nothing to coordinate with
+    yield Held(olt)  # an in-memory or non-POSIX SQLite database: one process, nothing to share

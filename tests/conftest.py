@@ -76,6 +76,74 @@ def _capture_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+class ThrowawayCluster:
+    """A PostgreSQL cluster of the test's own (initdb, pg_ctl on a free loopback port), so that a
+    test may restart it under a running sync. As root, its programs run as the postgres user."""
+
+    def __init__(self, root: Path) -> None:
+        import shutil
+        import socket
+
+        initdb = shutil.which("initdb") or next(iter(sorted(
+            Path("/usr/lib/postgresql").glob("*/bin/initdb"))), None)
+        if initdb is None:
+            if IN_CI:
+                pytest.fail("initdb not found: the PostgreSQL server programs are required in CI")
+            pytest.skip("initdb not found")
+        self.bin = Path(initdb).parent
+        self.data = root / "pgdata"
+        self.data.mkdir()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            root.chmod(0o755)
+            shutil.chown(root, "postgres")
+            shutil.chown(self.data, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+        self.start()
+        self.url = f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, program: str, *args: str) -> None:
+        import subprocess
+
+        subprocess.run([*self.as_postgres, str(self.bin / program), *args], check=True,
+                       capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-l", str(self.data / "log"), "-o",
+                  f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data}", "start")
+
+    def restart(self) -> None:
+        # -l: the server must not keep our output pipe open (run() would wait for it forever)
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "-l",
+                  str(self.data / "log"), "restart")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop")
+
+
+@pytest.fixture
+def throwaway_pg() -> Iterator[ThrowawayCluster]:
+    import shutil
+    import tempfile
+
+    # not under pytest's own folder: that is private to root, and the cluster runs as postgres
+    root = Path(tempfile.mkdtemp(prefix="oltsync-pg-"))
+    try:
+        cluster = ThrowawayCluster(root)
+        try:
+            yield cluster
+        finally:
+            from storage.db import dispose_all
+
+            dispose_all()
+            cluster.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh database on the machine's PostgreSQL, migrated to head; dropped afterwards."""

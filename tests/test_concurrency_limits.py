@@ -183,3 +183,42 @@ def test_many_olt_locks_share_one_postgresql_session(pg: str) -> None:
                 pass
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")) == 0
+
+
+def test_a_lock_lost_under_a_running_sync_stops_it_clearly(throwaway_pg, fleet,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL restarted mid-run: the session holding the OLT's advisory lock is gone, and with
+    it the lock. The run stores nothing more, fails saying why, and what it stored is intact."""
+    from storage import migrate
+
+    url = throwaway_pg.url
+    migrate.upgrade(url)
+    monkeypatch.setenv("OLTSYNC_DATABASE_URL", url)
+    f = fleet(1, 128, seed=27)
+    olt = f.olts["olt-001"]
+    f.sim.call(lambda: setattr(olt.knobs, "command_latency_s", 0.15))  # a sync of some seconds
+    engine = get_engine(url)
+    assert sync_olt(olt_name="olt-001", inventory_path=str(f.inventory_path),
+                    return_state=True).is_completed()
+    before = snapshot_olt(engine, "olt-001")
+    states: list = []
+    run = threading.Thread(target=lambda: states.append(sync_olt(
+        olt_name="olt-001", inventory_path=str(f.inventory_path), max_sessions=1,
+        return_state=True)))
+    sent = len(olt.received)
+    run.start()
+    while len(olt.received) < sent + 6:  # logged in, a few commands into the run
+        assert run.is_alive()
+    throwaway_pg.restart()
+    run.join(300)
+    (state,) = states
+    assert state.is_failed()
+    assert "olt-001: the lock that keeps other syncs of this OLT out was lost" in state.message
+    after = snapshot_olt(engine, "olt-001")
+    data = ("boards", "pon_ports", "onus", "macs", "service_ports", "unregistered_onus")
+    assert {t: after[t] for t in data} == {t: before[t] for t in data}  # intact
+    r = schema.sync_runs
+    with engine.connect() as conn:
+        lost = conn.execute(select(r.c.dataset).where(r.c.status == "failed",
+                                                      r.c.error.like("%lock%was lost%"))).all()
+    assert lost  # recorded, in the restarted database
