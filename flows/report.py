@@ -48,11 +48,17 @@ def worst_optical(onus: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]
             for o in levels[:n]]
 
 
+def _listed() -> Any:
+    """OLTs still in the inventory: the rows of one that left it are history, not present."""
+    return select(schema.olts.c.name).where(schema.olts.c.removed_at.is_(None))
+
+
 def onu_counts(engine: Engine) -> dict[str, tuple[int, int]]:
     """Present ONUs per OLT: (total, online)."""
     o = schema.onus
     online = func.sum(case((o.c.run_state == "online", 1), else_=0))
-    q = select(o.c.olt, func.count(), online).where(o.c.removed_at.is_(None)).group_by(o.c.olt)
+    q = (select(o.c.olt, func.count(), online)
+         .where(o.c.removed_at.is_(None), o.c.olt.in_(_listed())).group_by(o.c.olt))
     with engine.connect() as conn:
         return {olt: (int(total), int(on or 0)) for olt, total, on in conn.execute(q)}
 
@@ -74,15 +80,17 @@ def database_summary(engine: Engine, olts: list[str] | None = None) -> dict[str,
         q = select(func.count()).select_from(t).where(*extra)
         if "removed_at" in t.c:
             q = q.where(t.c.removed_at.is_(None))
-        if olts is not None and "olt" in t.c:
-            q = q.where(t.c.olt.in_(olts))
+        if "olt" in t.c:
+            q = q.where(t.c.olt.in_(_listed()))
+            if olts is not None:
+                q = q.where(t.c.olt.in_(olts))
         return q
 
     o = schema.onus
     with engine.connect() as conn:
         summary = {
-            "olts": conn.scalar(select(func.count()).select_from(schema.olts).where(
-                schema.olts.c.name.in_(olts) if olts is not None else True)),
+            "olts": conn.scalar(present(schema.olts, schema.olts.c.name.in_(olts)
+                                        if olts is not None else True)),
             "onus": conn.scalar(present(o)),
             "online": conn.scalar(present(o, o.c.run_state == "online")),
             "offline": conn.scalar(present(o, o.c.run_state == "offline")),
@@ -92,7 +100,8 @@ def database_summary(engine: Engine, olts: list[str] | None = None) -> dict[str,
             "unregistered": conn.scalar(present(schema.unregistered_onus)),
         }
         q = (select(o.c.olt, o.c.port, o.c.onu_id, o.c.serial, o.c.rx_power_dbm, o.c.description)
-             .where(o.c.removed_at.is_(None), o.c.rx_power_dbm.is_not(None))
+             .where(o.c.removed_at.is_(None), o.c.rx_power_dbm.is_not(None),
+                    o.c.olt.in_(_listed()))
              .order_by(o.c.rx_power_dbm, o.c.olt, o.c.serial).limit(5))
         if olts is not None:
             q = q.where(o.c.olt.in_(olts))

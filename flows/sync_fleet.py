@@ -30,7 +30,7 @@ from flows.sync_olt import OltSyncFailed, sync_olt
 from oltsync import inventory as inv
 from oltsync.errors import ConfigError, OltSyncError
 from oltsync.settings import Settings
-from storage import migrate
+from storage import migrate, store
 from storage.db import get_engine
 
 Fanout = Literal["subflow", "deployment"]
@@ -90,6 +90,11 @@ def sync_fleet(inventory_path: str | None = None, concurrency: int = 8,
     check_ssh_limit(Settings.from_env())
     inventory = inv.load(inventory_path)
     names = [o.name for o in inventory.enabled]
+    if not names and not inventory.problems:
+        disabled = len(inventory.olts)
+        raise ConfigError(f"the inventory ({inventory_path or 'OLTSYNC_INVENTORY'}) lists no "
+                          f"OLT to sync{f' ({disabled} disabled)' if disabled else ''}: check the "
+                          "file; nothing was touched")
     log.info("syncing %d OLTs, %d at a time, as %ss", len(names), concurrency, fanout)
     progress = create_progress_artifact(0.0, key="fleet-progress",
                                         description=f"OLTs synced of {len(names)}")
@@ -113,6 +118,10 @@ def sync_fleet(inventory_path: str | None = None, concurrency: int = 8,
     failed = {n: r["error"] for n, r in results.items() if r["status"] != "ok"}
     failed.update({p.split(":", 1)[0]: "inventory: " + p for p in inventory.problems})
     engine = get_engine()
+    # An OLT the inventory no longer lists stops counting as present (its rows stay).
+    gone = store.mark_removed_olts(engine, set(inventory.listed), datetime.now(UTC))
+    if gone:
+        log.warning("no longer in the inventory, marked removed (rows kept): %s", ", ".join(gone))
     create_table_artifact(table=fleet_table(results, inventory.problems, onu_counts(engine)),
                           key="fleet-last-sync",
                           description=f"{len(names) - len(set(failed) & set(names))} of "

@@ -1,5 +1,5 @@
 """Command line: `python -m oltsync demo | sync | db upgrade|check|current | summary | bootstrap |
-server | status | drain | prune | capture`."""
+server | status | drain | prune | rename | capture`."""
 
 from __future__ import annotations
 
@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     pr = sub.add_parser("prune", help="delete optical history and sync_runs past retention, now")
     pr.add_argument("--optical-days", type=int)
     pr.add_argument("--sync-runs-days", type=int)
+    rn = sub.add_parser("rename", help="move an OLT's rows and history to a new name (then "
+                                        "rename it in the inventory)")
+    rn.add_argument("old")
+    rn.add_argument("new")
     c = sub.add_parser("capture", help="record a box's answers to every profile command, "
                                         "anonymized, as test captures (tests/captures/ layout)")
     c.add_argument("--olt", required=True, help="the inventory's name of the OLT")
@@ -109,6 +113,18 @@ def main(argv: list[str] | None = None) -> int:
                         else args.optical_days,
                         cfg.sync_runs_retention_days if args.sync_runs_days is None
                         else args.sync_runs_days))
+            return 0
+        if args.cmd == "rename":
+            from storage import migrate
+            from storage.db import get_engine
+            from storage.rename import rename_olt
+
+            migrate.check()
+            moved = rename_olt(get_engine(), args.old, args.new)
+            print(f"{args.old} is now {args.new}: "
+                  + ", ".join(f"{n} {t}" for t, n in moved.items() if n)
+                  + f". Now rename it in the inventory, or the next fleet run marks {args.new} "
+                    "removed and starts again under the old name.")
             return 0
         if args.cmd == "capture":
             return _capture(args)

@@ -100,6 +100,9 @@ class Inventory(BaseModel):
     olts: list[OltEntry]
     # Entries that failed validation: the fleet syncs the others, then fails naming these.
     problems: tuple[str, ...] = ()
+    # Every name the file lists, valid or not: an OLT whose entry has a typo is still listed, and
+    # is not marked removed from the inventory for it.
+    listed: frozenset[str] = frozenset()
 
     def get(self, name: str) -> OltEntry:
         for o in self.olts:
@@ -123,8 +126,11 @@ def parse(data: Any, source: str = "inventory") -> Inventory:
     entries: list[OltEntry] = []
     names: set[str] = set()
     dupes: set[str] = set()
+    listed: set[str] = set()
     for i, raw in enumerate(data["olts"]):
         label = raw.get("name", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
+        if isinstance(raw, dict) and isinstance(raw.get("name"), str):
+            listed.add(raw["name"])
         if not isinstance(raw, dict):
             errors.append(f"olts[{i}]: expected a mapping")
             continue
@@ -147,7 +153,21 @@ def parse(data: Any, source: str = "inventory") -> Inventory:
             continue
         names.add(entry.name)
         entries.append(entry)
-    return Inventory(olts=entries, problems=tuple(errors))
+    # One box under two names would be logged into twice as often as it allows, and its data
+    # copied under both names: neither entry is synced. (A host given once by name and once by
+    # address is not seen here: that needs DNS.)
+    boxes: dict[tuple[str, int], list[str]] = {}
+    for e in entries:
+        boxes.setdefault((e.host.strip().lower().rstrip("."), e.port), []).append(e.name)
+    for (host, port), same in boxes.items():
+        if len(same) > 1:
+            for name in same:
+                others = ", ".join(n for n in same if n != name)
+                errors.append(f"{name}: same host and port as {others} ({host}:{port}); one box "
+                              "under two names would be synced twice: neither entry is synced")
+    shared = {n for same in boxes.values() if len(same) > 1 for n in same}
+    entries = [e for e in entries if e.name not in shared]
+    return Inventory(olts=entries, problems=tuple(errors), listed=frozenset(listed))
 
 
 def load(path: str | Path | None = None) -> Inventory:

@@ -107,8 +107,11 @@ def gather_olts(engine: Engine) -> list[dict[str, Any]]:
         status = max((d["status"] for d in ds), key=lambda s: rank.get(s, 3), default="never")
         started = min((d["started_at"] for d in ds), default=None)
         finished = max((d["finished_at"] for d in ds), default=None)
+        if olt["removed_at"] is not None:  # left the inventory: history, not a present OLT
+            status = "removed"
         out.append({
             "olt": name, "host": olt["host"], "status": status,
+            "removed_at": olt["removed_at"].isoformat() if olt["removed_at"] else None,
             "last_sync": started.isoformat() if started else None,
             "seconds": round((finished - started).total_seconds(), 1) if started and finished else None,
             "last_ok": olt["last_sync_at"].isoformat() if olt["last_sync_at"] else None,
@@ -149,7 +152,13 @@ def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | st
     if isinstance(olts, str):
         lines.append(f"  database: {olts}")
     else:
-        lines += _table([{**o, "error": (o["error"] or "")[:100]} for o in olts],
+        listed = [o for o in olts if o["status"] != "removed"]
+        lines += _table([{**o, "error": (o["error"] or "")[:100]} for o in listed],
                         ["olt", "status", "last_sync", "seconds", "inserted", "updated",
                          "unchanged", "removed", "last_ok", "error"])
+        gone = [o for o in olts if o["status"] == "removed"]
+        if gone:
+            lines += ["", "Removed from the inventory (their rows kept as history; "
+                          "`python -m oltsync rename` if one was renamed):"]
+            lines += _table(gone, ["olt", "host", "removed_at", "last_ok"])
     return "\n".join(printable(line) for line in lines)  # errors quote the OLT's text

@@ -63,6 +63,8 @@ olts = Table(
     Column("patch", String(64)),
     Column("uptime_s", BigInteger),
     Column("last_sync_at", TS),
+    # Set when the OLT left the inventory: its rows are history, no longer present.
+    Column("removed_at", TS),
     Column("first_seen", TS, nullable=False),
 )
 

@@ -54,7 +54,8 @@ def ensure_olt(engine: Engine, name: str, host: str, port: int, platform: str,
                 first_seen=now_utc()).on_conflict_do_nothing(index_elements=["name"]))
             conn.execute(update(t).where(t.c.name == name).where(
                 (t.c.host != host) | (t.c.port != port) | (t.c.platform != platform)
-            ).values(host=host, port=port, platform=platform, vendor=vendor))
+                | t.c.removed_at.is_not(None)
+            ).values(host=host, port=port, platform=platform, vendor=vendor, removed_at=None))
     except SQLAlchemyError as exc:
         raise DatabaseError(f"{name}: cannot register the OLT in the database: "
                             f"{_short(exc)}") from None
@@ -206,6 +207,18 @@ def store_dataset(engine: Engine, olt: str, dataset: str, tables: dict[str, list
 
 def _table_of(name: str) -> str:
     return "olts" if name == "olt" else name
+
+
+def mark_removed_olts(engine: Engine, in_inventory: set[str], when: datetime) -> list[str]:
+    """OLTs the inventory no longer lists get `removed_at` (their rows stay, as history); an OLT
+    listed again is restored by its next sync (ensure_olt). Returns the newly removed."""
+    t = schema.olts
+    with engine.begin() as conn:
+        gone = [n for n in conn.execute(select(t.c.name).where(t.c.removed_at.is_(None))).scalars()
+                if n not in in_inventory]
+        if gone:
+            conn.execute(update(t).where(t.c.name.in_(gone)).values(removed_at=when))
+    return sorted(gone)
 
 
 def finish_olt(engine: Engine, olt: str, when: datetime) -> None:

@@ -186,7 +186,9 @@ def test_upgrade_to_longer_serials_and_unknown_run_state_keeps_rows(empty_url: s
 
     command.upgrade(migrate.alembic_config(empty_url), "0002")
     eng = get_engine(empty_url)
-    store.ensure_olt(eng, "olt-t", "127.0.0.1", 22, "huawei_smartax", "Huawei")
+    with eng.begin() as conn:  # as revision 0002's code registered an OLT
+        conn.execute(text("INSERT INTO olts (name, host, port, platform, first_seen) VALUES "
+                          "('olt-t', '127.0.0.1', 22, 'huawei_smartax', :t)"), {"t": T0})
     assert sync(eng, [onu(1)]).counts.inserted == 1
     before = present(eng)["HWTC00000001"]
     migrate.upgrade(empty_url)
