@@ -245,7 +245,8 @@ def test_inventory_with_bad_entries(pg: str, fleet, tmp_path) -> None:  # noqa: 
     inv["olts"] = good + [
         {**good[0], "name": "olt-bad-platform", "platform": "nokia_isam"},
         {**good[1]},  # the same name twice
-        {**good[0], "name": "olt-no-password", "password_env": "OLTSYNC_TEST_NOT_SET"},
+        {**good[0], "name": "olt-no-password", "host": "127.0.0.9",  # another box
+         "password_env": "OLTSYNC_TEST_NOT_SET"},
     ]
     path = tmp_path / "bad-inventory.yaml"
     path.write_text(yaml.safe_dump(inv))
