@@ -56,8 +56,8 @@ def main() -> int:
 
         migrate.upgrade(url)
         figures = {}
+        from core.settings import Settings
         from oltsync.bootstrap import ensure_ssh_limit
-        from oltsync.settings import Settings
 
         with prefect_test_harness(server_startup_timeout=120):
             ensure_ssh_limit(Settings.from_env())  # what the bootstrap does on a real server

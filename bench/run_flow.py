@@ -128,9 +128,9 @@ def main() -> int:
     from prefect.testing.utilities import prefect_test_harness
 
     from bench.fleet import server_tuning
+    from core.settings import Settings
     from flows.sync_fleet import sync_fleet
     from oltsync.bootstrap import ensure_ssh_limit
-    from oltsync.settings import Settings
     from storage import migrate
     from storage.db import get_engine
 

@@ -20,11 +20,11 @@ from capture import layout, replay
 from capture.anonymize import Anonymizer, template_words
 from collector.dataset import collect
 from collector.redact import redact
-from collector.run import target_for
 from collector.session import OltSession, Target
-from oltsync.errors import CollectError, OltSyncError
-from oltsync.inventory import OltEntry
-from oltsync.settings import Settings
+from core.errors import CollectError, OltSyncError
+from core.settings import Settings
+from flows.olt_access import target_for
+from inventory.entries import OltEntry
 from parsers.textfsm_parse import TEMPLATES
 from platforms import profile as profiles
 from platforms.profile import PROFILES, CommandSpec

@@ -17,7 +17,7 @@ import yaml
 
 from collector import dataset, parse_pool, transcript
 from collector import rows as rowlib
-from oltsync.errors import CollectError
+from core.errors import CollectError
 from platforms import profile as profiles
 
 OLT = "capture"  # the OLT name errors carry in a replay

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from oltsync.errors import ConfigError, ForbiddenCommand
+from core.errors import ConfigError, ForbiddenCommand
 
 _NUM = r"\d{1,4}"
 # What a profile command's {placeholder} may be filled with.

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from collector import parse_pool
 from collector import rows as rowlib
 from collector.failed_output import Keeper, note_kept
-from oltsync.errors import CollectError, CommandRejected
+from core.errors import CollectError, CommandRejected
 from platforms.profile import CommandSpec, Profile
 
 

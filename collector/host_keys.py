@@ -16,7 +16,7 @@ from pathlib import Path
 
 import paramiko
 
-from oltsync.errors import CollectError
+from core.errors import CollectError
 
 
 class HostKeyError(CollectError):

@@ -23,7 +23,7 @@ from datetime import tzinfo
 from typing import Any
 
 from collector import rows as rowlib
-from oltsync.errors import CommandRejected, ParseError
+from core.errors import CommandRejected, ParseError
 from parsers.textfsm_parse import Noise, TemplateError, parse
 from parsers.unwrap import join_wrapped
 from platforms.profile import CommandSpec, Profile

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from collector.session import OltSession, Target
-from oltsync.errors import CollectError, LoginError, UnreachableError
-from oltsync.settings import backoff_s
+from core.errors import CollectError, LoginError, UnreachableError
+from core.settings import backoff_s
 from platforms.profile import Profile
 
 # A held slot; the pool exits it when the session closes. The factory returns None when none is free.

@@ -14,7 +14,7 @@ from datetime import UTC, tzinfo
 from typing import Any
 
 from collector import normalize
-from oltsync.errors import ParseError
+from core.errors import ParseError
 from platforms.profile import CommandSpec, Latest
 
 # How rows of one table from different commands line up.

@@ -31,7 +31,7 @@ from netmiko.ssh_dispatcher import CLASS_MAPPER
 
 from collector import host_keys, linefeeds
 from collector.allowlist import Guard
-from oltsync.errors import CollectError, LoginError, UnreachableError
+from core.errors import CollectError, LoginError, UnreachableError
 from platforms.profile import Profile
 
 log = logging.getLogger("oltsync.session")

@@ -1,5 +1,5 @@
 """Prefect flows: thin orchestration over the collector and storage."""
 
-from oltsync.api_auth import keep_out_of_logs
+from core.quiet_logs import keep_out_of_logs
 
 keep_out_of_logs()  # before any flow talks to the API

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from contextlib import ExitStack
 
 from collector.pool import SlotFactory
-from oltsync.errors import ConfigError
-from oltsync.settings import Settings
+from core.errors import ConfigError
+from core.settings import Settings
 
 # Slots are leased and renewed while held; a killed process gives its slots back after this long.
 LEASE_S = 120.0

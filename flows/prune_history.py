@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
-from oltsync.settings import Settings
+from core.settings import Settings
 from storage import migrate
 from storage.db import get_engine
 from storage.prune import prune

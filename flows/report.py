@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
-from oltsync.terminal import printable
+from core.terminal import printable
 from storage import schema
 
 

@@ -24,12 +24,12 @@ from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from core.errors import ConfigError, OltSyncError
+from core.settings import Settings
 from flows.limits import check_ssh_limit
 from flows.report import database_summary, fleet_table, format_summary, onu_counts
 from flows.sync_olt import OltSyncFailed, sync_olt
-from oltsync import inventory as inv
-from oltsync.errors import ConfigError, OltSyncError
-from oltsync.settings import Settings
+from inventory import entries as inv
 from storage import migrate, store
 from storage.db import get_engine
 

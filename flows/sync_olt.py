@@ -23,12 +23,13 @@ from sqlalchemy.engine import Engine
 
 from collector.dataset import DatasetResult
 from collector.pool import SessionPool
-from collector.run import collect_dataset, keeper_for, make_pool
+from collector.run import collect_dataset
+from core.errors import OltSyncError
+from core.settings import Settings
 from flows import report as reports
 from flows.limits import check_ssh_limit, ssh_slot
-from oltsync import inventory as inv
-from oltsync.errors import OltSyncError
-from oltsync.settings import Settings
+from flows.olt_access import keeper_for, make_pool
+from inventory import entries as inv
 from platforms import profile as profiles
 from storage import migrate, store
 from storage.db import database_url, get_engine
@@ -95,7 +96,7 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> dict[str, Any]:
 
     try:
         shared.lock.check()  # another sync may be on the box already: do not add a session
-        outcome = collect_dataset(shared.pool, entry, dataset, shared.settings.client_pattern,
+        outcome = collect_dataset(shared.pool, dataset, shared.settings.client_pattern, entry.tz,
                                   attempts=shared.settings.dataset_attempts,
                                   retry_backoff_s=shared.settings.retry_backoff_s,
                                   keeper=keeper_for(entry, shared.settings, shared.started))

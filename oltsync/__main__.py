@@ -10,7 +10,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from oltsync.api_auth import keep_out_of_logs
+    from core.quiet_logs import keep_out_of_logs
 
     keep_out_of_logs()
     argv = sys.argv[1:] if argv is None else argv
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                         "consistently (default); --no-anonymize keeps them (for your eyes only)")
     args = ap.parse_args(argv)
 
-    from oltsync.errors import OltSyncError
+    from core.errors import OltSyncError
 
     try:
         if args.cmd == "demo":
@@ -96,13 +96,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "status":
             return _status(args.json)
         if args.cmd == "drain":
+            from core.settings import Settings
             from oltsync.drain import drain
-            from oltsync.settings import Settings
 
             drain(args.pool or Settings.from_env().work_pool, args.restart, args.timeout)
             return 0
         if args.cmd == "prune":
-            from oltsync.settings import Settings
+            from core.settings import Settings
             from storage import migrate
             from storage.db import get_engine
             from storage.prune import prune
@@ -145,8 +145,8 @@ def _sync(args: argparse.Namespace) -> int:
 
     with local_server() as temporary:  # the configured server, or a throw-away one
         if temporary:
+            from core.settings import Settings
             from oltsync.bootstrap import ensure_ssh_limit
-            from oltsync.settings import Settings
 
             ensure_ssh_limit(Settings.from_env())  # what the bootstrap does on a real server
         if args.olt:
@@ -183,7 +183,7 @@ def _capture(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from capture.record import capture
-    from oltsync import inventory as inv
+    from inventory import entries as inv
 
     entry = inv.load(args.inventory).get(args.olt)
     rep = capture(entry, Path(args.out), anonymize=args.anonymize, per_command=args.per_command)
@@ -202,7 +202,7 @@ def _status(as_json: bool) -> int:
     """Print what it can: an unreachable Prefect API or database is reported, not fatal."""
     import json
 
-    from oltsync.settings import Settings
+    from core.settings import Settings
     from oltsync.status import format_status, gather_olts, gather_prefect
     from storage.db import get_engine
 

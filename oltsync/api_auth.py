@@ -10,27 +10,17 @@ file (mode 600); `python -m oltsync server` refuses to start an open server; a t
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import secrets
 from pathlib import Path
 
-from oltsync.errors import ConfigError
+from core.errors import ConfigError
 
 SERVER_VAR = "PREFECT_SERVER_API_AUTH_STRING"
 CLIENT_VAR = "PREFECT_API_AUTH_STRING"
 USER = "oltsync"
 DEFAULT_ENV_FILE = "/etc/oltsync/oltsync.env"
-
-
-def keep_out_of_logs() -> None:
-    """The websockets library logs each frame at DEBUG, Prefect's events client's auth frame (the
-    auth string itself) among them: its loggers never go below INFO, whatever the root's level."""
-    for name in ("websockets", "websockets.client"):
-        logger = logging.getLogger(name)
-        if logger.level < logging.INFO:
-            logger.setLevel(logging.INFO)
 
 
 def generate() -> str:

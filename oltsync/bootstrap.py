@@ -19,8 +19,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from oltsync.errors import ConfigError
-from oltsync.settings import Settings
+from core.errors import ConfigError
+from core.settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 ZOMBIE_AUTOMATION = "oltsync: crash zombie flow runs"

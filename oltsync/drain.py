@@ -13,7 +13,7 @@ import subprocess
 import time
 from collections.abc import Callable
 
-from oltsync.errors import OltSyncError
+from core.errors import OltSyncError
 
 IN_FLIGHT = ("PENDING", "RUNNING", "CANCELLING")
 

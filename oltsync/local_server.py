@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.errors import ConfigError
 from oltsync import api_auth
-from oltsync.errors import ConfigError
 
 PR_SET_PDEATHSIG = 1
 

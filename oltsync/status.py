@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from oltsync.terminal import printable
+from core.terminal import printable
 from storage import schema
 
 TAG = "oltsync"

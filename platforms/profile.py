@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from oltsync.errors import ConfigError
+from core.errors import ConfigError
 from parsers.textfsm_parse import Block, Noise, template_path
 
 PROFILES = Path(__file__).parent

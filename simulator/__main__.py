@@ -12,7 +12,8 @@ import sys
 
 import yaml
 
-from simulator.fleet import Knobs, generate_fleet
+from simulator.fleet import generate_fleet
+from simulator.model import Knobs
 from simulator.server import Simulator
 from simulator.truth import env_name, fleet_truth, inventory
 

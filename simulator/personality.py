@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simulator.fleet import Olt
+from simulator.model import Olt
 
 
 @dataclass

@@ -16,15 +16,12 @@ from typing import Any
 
 import asyncssh
 
-from simulator.fleet import Olt
-from simulator.huawei_smartax import HuaweiSmartax
+from simulator.model import Olt
 from simulator.personality import Personality, Reply, SessionState
-from simulator.zte import ZteC300, ZteC600
+from simulator.platforms import personality as personality_of
 
 log = logging.getLogger("simulator")
 
-PERSONALITIES: dict[str, Personality] = {
-    "huawei_smartax": HuaweiSmartax(), "zte_c300": ZteC300(), "zte_c600": ZteC600()}
 CHUNK = 4096
 
 
@@ -235,7 +232,7 @@ class Simulator:
 
     # --- asyncio API ---------------------------------------------------------------------------
     async def _listen(self, olt: Olt) -> None:
-        personality = PERSONALITIES[olt.platform]
+        personality = personality_of(olt.platform)
 
         async def handle(process: asyncssh.SSHServerProcess) -> None:
             await _Session(olt, personality, process).run()

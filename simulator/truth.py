@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from simulator import firmware
-from simulator.fleet import OLT_ZONE, Olt
+from simulator.model import OLT_ZONE, Olt
 
 
 def _ts(v: datetime | None) -> str | None:

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
-from oltsync.errors import DatabaseError
-from oltsync.settings import Settings
+from core.errors import DatabaseError
+from core.settings import Settings
 
 DEFAULT_URL = "sqlite:///oltsync.db"
 

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.exc import SQLAlchemyError
 
-from oltsync.errors import DatabaseError
+from core.errors import DatabaseError
 from storage.db import database_url, get_engine, safe_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"

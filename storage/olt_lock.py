@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from oltsync.errors import OltSyncError
+from core.errors import OltSyncError
 
 POLL_S = 0.5
 log = logging.getLogger(__name__)

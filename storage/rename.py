@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
-from oltsync.errors import ConfigError
+from core.errors import ConfigError
 from storage import schema
 from storage.olt_lock import olt_lock
 

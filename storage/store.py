@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from oltsync.errors import DatabaseError, OltSyncError, ShrinkHeld
+from core.errors import DatabaseError, OltSyncError, ShrinkHeld
 from storage import bulk, schema, values
 from storage.sync import TABLES, Counts, SyncOptions, sync_table
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, select, update
 
-from oltsync.errors import OltSyncError, ShrinkHeld
+from core.errors import OltSyncError, ShrinkHeld
 from storage import bulk, schema
 
 

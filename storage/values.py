@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import String
 
-from oltsync.errors import OltSyncError
+from core.errors import OltSyncError
 from storage import schema
 
 

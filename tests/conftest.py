@@ -179,8 +179,8 @@ def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def prefect_harness() -> Iterator[None]:
     from prefect.testing.utilities import prefect_test_harness
 
+    from core.settings import Settings
     from oltsync.bootstrap import ensure_ssh_limit
-    from oltsync.settings import Settings
 
     with prefect_test_harness(server_startup_timeout=120):
         ensure_ssh_limit(Settings.from_env())  # the fleet-wide SSH session limit the flows require

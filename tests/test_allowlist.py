@@ -11,7 +11,7 @@ import pytest
 
 from collector.allowlist import Guard, is_allowed
 from collector.session import OltSession, Target
-from oltsync.errors import ForbiddenCommand
+from core.errors import ForbiddenCommand
 from platforms import profile
 
 
@@ -80,7 +80,7 @@ def test_a_payload_with_a_forbidden_line_is_refused_whole() -> None:
 
 def test_a_profile_command_outside_the_grammar_stops_the_grammar(monkeypatch) -> None:
     from collector import allowlist
-    from oltsync.errors import ConfigError
+    from core.errors import ConfigError
 
     base = profile.load("huawei_smartax")
     for evil in ("display diagnostic-information", "display version | include x", "reboot",

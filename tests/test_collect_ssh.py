@@ -11,9 +11,9 @@ import pytest
 
 from collector.dataset import collect
 from collector.session import OltSession, Target
-from oltsync.errors import CollectError, CommandRejected, LoginError, ParseError, UnreachableError
+from core.errors import CollectError, CommandRejected, LoginError, ParseError, UnreachableError
 from platforms import profile
-from simulator.fleet import OLT_ZONE
+from simulator.model import OLT_ZONE
 
 OLT_TZ = ZoneInfo(OLT_ZONE)  # the summary prints local time without an offset, like the boxes
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import create_engine as sa_engine
 from sqlalchemy import func, insert, select
 
+from core.settings import Settings
 from flows.prune_history import prune_history
 from flows.sync_fleet import sync_fleet
 from flows.sync_olt import sync_olt
 from oltsync.bootstrap import ensure_ssh_limit
-from oltsync.settings import Settings
 from oltsync.status import format_status, gather_olts
 from storage import schema
 from storage.db import get_engine

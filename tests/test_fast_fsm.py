@@ -17,7 +17,7 @@ from platforms import profile
 from simulator import firmware
 from simulator.fleet import generate_fleet
 from simulator.personality import SessionState
-from simulator.server import PERSONALITIES
+from simulator.platforms import personality
 from tests.capture_corpus import case_id, cases, meta, platform, text_of
 
 CASES = [c for c in cases() if meta(c)["profile"] != "noise"]
@@ -60,7 +60,7 @@ def test_a_whole_simulated_olt_gives_what_textfsm_gives(generation: str) -> None
     """Every data command of one 256-ONU OLT, rendered by the simulator, parsed both ways."""
     platform = generation.split(":")[0]
     olt = generate_fleet(1, 256, seed=7, platform=generation)[0]
-    pers = PERSONALITIES[olt.platform]
+    pers = personality(olt.platform)
     state = SessionState(page_lines=None, smart=False)
     prof = profile.load(platform)
     pers.execute(olt, state, "enable")

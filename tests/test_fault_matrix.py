@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 
 from flows.sync_fleet import sync_fleet
 from flows.sync_olt import sync_olt
-from simulator.fleet import Unregistered
+from simulator.model import Unregistered
 from storage import schema
 from storage.db import get_engine
 from tests.truth_compare import diff_olt, snapshot_olt

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from oltsync.errors import ConfigError
-from oltsync.inventory import parse
+from core.errors import ConfigError
+from inventory.entries import parse
 
 
 def test_valid_with_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from collector import normalize
 from collector.rows import build_rows, client_rows, merge
-from oltsync.errors import ParseError
-from oltsync.settings import DEFAULT_CLIENT_PATTERN
+from core.errors import ParseError
+from core.settings import DEFAULT_CLIENT_PATTERN
 from platforms import profile
 
 

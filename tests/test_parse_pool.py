@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from collector.run import collect_dataset, make_pool
-from oltsync import inventory as inv
-from oltsync.errors import ParseError
-from oltsync.settings import Settings
+from collector.run import collect_dataset
+from core.errors import ParseError
+from core.settings import Settings
+from flows.olt_access import make_pool
+from inventory import entries as inv
 
 PATTERN = r"^(?P<key>\d{8})_(?P<name>.+)$"
 
@@ -16,7 +17,7 @@ def _collect(f, dataset: str) -> dict:  # noqa: ANN001
     entry = inv.load(f.inventory_path).olts[0]
     pool = make_pool(entry, settings=Settings.from_env())
     try:
-        return collect_dataset(pool, entry, dataset, PATTERN).tables
+        return collect_dataset(pool, dataset, PATTERN).tables
     finally:
         pool.close()
 

@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from collector.dataset import collect
 from collector.session import OltSession, Target
+from core.errors import ForbiddenCommand
 from flows.sync_fleet import sync_fleet
-from oltsync.errors import ForbiddenCommand
 from platforms import profile
 from storage import schema
 from storage.db import get_engine

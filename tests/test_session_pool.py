@@ -9,7 +9,7 @@ import pytest
 
 from collector.pool import SessionPool
 from collector.session import Target
-from oltsync.errors import UnreachableError
+from core.errors import UnreachableError
 from platforms import profile
 
 PROFILE = profile.load("huawei_smartax")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from collector.run import collect_dataset, make_pool
+from collector.run import collect_dataset
+from core.settings import Settings
+from flows.olt_access import make_pool
 from flows.sync_fleet import sync_fleet
-from oltsync import inventory as inv
-from oltsync.settings import Settings
+from inventory import entries as inv
 from simulator import firmware
 from storage.db import get_engine
 from tests.truth_compare import clients_in_db, diff_olt, history_count, row_versions
@@ -61,7 +62,7 @@ def test_zte_box_that_keeps_paging_is_read_whole(platform: str, fleet) -> None:
     entry = inv.load(f.inventory_path).olts[0]
     pool = make_pool(entry, settings=Settings.from_env())
     try:
-        result = collect_dataset(pool, entry, "onus", r"^(?P<key>\d{8})_(?P<name>.+)$")
+        result = collect_dataset(pool, "onus", r"^(?P<key>\d{8})_(?P<name>.+)$")
     finally:
         pool.close()
     assert any(k == " " for k in olt.received), "the box never paged"
@@ -80,7 +81,7 @@ def test_zte_commands_are_all_read_only(fleet) -> None:
         pool = make_pool(entry, settings=Settings.from_env())
         try:
             for dataset in ("olt", "onus", "macs", "service_ports", "unregistered"):
-                collect_dataset(pool, entry, dataset, r"^(?P<key>\d{8})_(?P<name>.+)$")
+                collect_dataset(pool, dataset, r"^(?P<key>\d{8})_(?P<name>.+)$")
         finally:
             pool.close()
         sent = [line for line in olt.received if line.strip()]

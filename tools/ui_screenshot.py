@@ -124,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
                            "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "false",
                            "OLTSYNC_DATABASE_URL": f"sqlite:///{tmp / 'oltsync.db'}",
                            "OLTSYNC_KNOWN_HOSTS": str(tmp / "known_hosts")})
+        from core.settings import Settings
         from oltsync.bootstrap import ensure_ssh_limit
-        from oltsync.settings import Settings
         from simulator.fleet import generate_fleet
         from simulator.server import Simulator
         from simulator.truth import env_name, inventory

@@ -1,6 +1,6 @@
 """ZTE OLTs for the simulated fleet: C300/C320 (ZXAN) and C600/C620 (TITAN).
 
-Same vendor-neutral state as Huawei (simulator/fleet.py), shaped the way a ZTE box has it: ports are
+Vendor-neutral state (simulator/model.py), shaped the way a ZTE box has it: ports are
 shelf/slot/port ("1/2/1", 1-based, rack 1 implied), ONU ids 1..128, serials ZTEG + 8 hex, a service
 port index that counts per ONU (1, 2, ...) bound to the ONU's vport of the same number. Fields a ZTE
 box does not report with the commands we use are None, so the ground truth holds exactly what the
@@ -10,42 +10,32 @@ levels), MACs tied to a vport rather than a service-port index, no uplink MACs (
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import UTC, datetime, timedelta
 
-from simulator import firmware
-from simulator.fleet import (
-    EPOCH,
-    MAX_ONU_ID,
-    Board,
-    Mac,
-    Olt,
-    Onu,
-    PonPort,
-    ServicePort,
-    Unregistered,
-    _client,
-    _mac,
-    _rx_power,
-    _serial,
-)
+from simulator import chassis, firmware
+from simulator.model import EPOCH, MAX_ONU_ID, Mac, Olt, Onu, ServicePort, Unregistered
 
 ZTE_ONU_MODELS = ["F601", "F660", "F670L", "F6600P", "F680"]
 ZTE_DOWN_CAUSES = ["LOS", "DyingGasp", "LOFi", "Reset"]
-PORTS_PER_CARD = 16
 
-# platform -> (control card, line card, line slots, control slots); card names from the captures
-# (VANS C320: SMXA control, GTGH line; KusumaVision C600: SFUB switch, GFGL line)
-FAMILIES = {
-    "zte_c300": ("SMXA", "GTGH", [2, 4, 5, 6, 7, 8, 12, 13, 14, 15, 16, 17], [3, 10]),
-    "zte_c600": ("SFUB", "GFGL", [1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 16], [10, 11]),
+# Card names from the captures (VANS C320: SMXA control, GTGH line; KusumaVision C600: SFUB
+# switch, GFGL line). A configured line card that is not in the chassis (VANS C320 slot 4,
+# KusumaVision C600 slot 17) is listed OFFLINE without a real type; its ports are not queried.
+CHASSIS = {
+    "zte_c300": chassis.Chassis(
+        controls=((3, "SMXA", "INSERVICE"), (10, "SMXA", "STANDBY")), line_card="GTGH",
+        line_status="INSERVICE", line_slots=(2, 4, 5, 6, 7, 8, 12, 13, 14, 15, 16, 17),
+        ports_per_card=16, port="1/{slot}/{n}", first_port=1, absent_status="OFFLINE"),
+    "zte_c600": chassis.Chassis(
+        controls=((10, "SFUB", "INSERVICE"), (11, "SFUB", "STANDBY")), line_card="GFGL",
+        line_status="INSERVICE", line_slots=(1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 16),
+        ports_per_card=16, port="1/{slot}/{n}", first_port=1, absent_status="OFFLINE"),
 }
 
 
-def generate_zte_olt(index: int, n_onus: int, seed: int, platform: str,
-                     generation: str | None = None) -> Olt:
-    control, line, line_slots, control_slots = FAMILIES[platform]
+def generate(index: int, n_onus: int, seed: int, platform: str,
+             generation: str | None = None) -> Olt:
     rng = random.Random(f"{seed}:{index}:{platform}")
     gen = generation or rng.choice(sorted(firmware.ZTE[platform]))
     fw = firmware.zte(platform, gen)
@@ -61,41 +51,17 @@ def generate_zte_olt(index: int, n_onus: int, seed: int, platform: str,
         username="oltsync",
         password=f"sim-{seed}-{index}",
     )
-    n_ports = max(2, math.ceil(n_onus / 48))
-    n_cards = math.ceil(n_ports / PORTS_PER_CARD)
-    if n_cards > len(line_slots):
-        raise ValueError(f"{n_onus} ONUs do not fit in one simulated {platform} chassis")
-    slots = sorted(rng.sample(line_slots, n_cards))
-    olt.boards.append(Board(slot=control_slots[0], type=control, status="INSERVICE"))
-    olt.boards.append(Board(slot=control_slots[1], type=control, status="STANDBY"))
-    ports: list[str] = []
-    for slot in slots:
-        olt.boards.append(Board(slot=slot, type=line, status="INSERVICE"))
-        ports += [f"1/{slot}/{p}" for p in range(1, PORTS_PER_CARD + 1)]
-    # A configured line card that is not in the chassis (captures: VANS C320 slot 4, KusumaVision
-    # C600 slot 17): listed OFFLINE without a real type; its ports are not queried.
-    absent = next((s for s in line_slots if s not in slots), None)
-    if absent is not None:
-        olt.boards.append(Board(slot=absent, type=line, status="OFFLINE"))
-    olt.boards.sort(key=lambda b: b.slot)
-    used_ports = ports[:n_ports]
-    olt.pon_ports = [PonPort(port=p) for p in ports]
-    for pp in olt.pon_ports[n_ports:]:
-        pp.oper_state = "down"
-    if len(olt.pon_ports) > 3:
-        olt.pon_ports[-1].admin_state = olt.pon_ports[-1].oper_state = "down"
-
-    per_port = [n_onus // n_ports + (1 if i < n_onus % n_ports else 0) for i in range(n_ports)]
+    _, used_ports, per_port = chassis.lay_out(olt, CHASSIS[platform], rng, n_onus)
     clients: list[tuple[str, str]] = []
     taken: set[str] = set()
     serials: set[str] = set()
     for port, count in zip(used_ports, per_port):
         for onu_id in sorted(rng.sample(range(1, MAX_ONU_ID + 1), count)):
-            serial = _serial(rng, "ZTEG")
+            serial = chassis.serial(rng, "ZTEG")
             while serial in serials:
-                serial = _serial(rng, "ZTEG")
+                serial = chassis.serial(rng, "ZTEG")
             serials.add(serial)
-            description, client_key, client_name = _client(rng, clients, taken, f"{index + 1:03d}")
+            description, client_key, client_name = chassis.client(rng, clients, taken, f"{index + 1:03d}")
             online = rng.random() > 0.08
             # ZTE prints local times to the second, with no offset.
             last_up = EPOCH - timedelta(minutes=rng.randrange(60, 90 * 24 * 60))
@@ -111,7 +77,7 @@ def generate_zte_olt(index: int, n_onus: int, seed: int, platform: str,
                 equipment=rng.choice(ZTE_ONU_MODELS), firmware=None,
                 distance_m=rng.randrange(150, 19000) if online else None,
                 last_down_cause=cause, last_up_at=last_up, last_down_at=last_down,
-                rx_power_dbm=_rx_power(rng) if online else None, tx_power_dbm=None,
+                rx_power_dbm=chassis.rx_power(rng) if online else None, tx_power_dbm=None,
                 olt_rx_power_dbm=round(rng.gauss(-22.0, 2.0), 2) if online else None,
                 temperature_c=None,
             ))
@@ -125,15 +91,14 @@ def generate_zte_olt(index: int, n_onus: int, seed: int, platform: str,
                     port=port, onu_id=onu_id, gem_port=vport))
                 if online:
                     for _ in range(rng.choice([1, 1, 2, 3]) if vport == 1 else 1):
-                        olt.macs.append(Mac(mac=_mac(rng, "34:e0:cf"), vlan=v, port=port,
+                        olt.macs.append(Mac(mac=chassis.mac(rng, "34:e0:cf"), vlan=v, port=port,
                                             onu_id=onu_id, service_port=None, gem_index=vport))
-    seen: set[tuple[str, int]] = set()
-    olt.macs = [m for m in olt.macs if not ((m.mac, m.vlan) in seen or seen.add((m.mac, m.vlan)))]
+    chassis.unique_macs(olt)
     for n in range(rng.randrange(1, 4)):
         # C300's uncfg list shows only where and which serial; C600's adds the model. Third-party
         # ONUs wait there too (a Huawei one in the therecom C300 capture).
         olt.unregistered.append(Unregistered(
-            port=rng.choice(used_ports), serial=_serial(rng, "HWTC" if n == 1 else "ZTEG"),
+            port=rng.choice(used_ports), serial=chassis.serial(rng, "HWTC" if n == 1 else "ZTEG"),
             equipment=rng.choice(ZTE_ONU_MODELS) if platform == "zte_c600" else None,
             firmware=None, found_at=None))
     return olt

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from oltsync.errors import ConfigError
+from core.errors import ConfigError
 from platforms import profile
 
 DEFAULT_INVENTORY = "inventory.yaml"

@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime
 
 from simulator import firmware
-from simulator.fleet import OLT_TZ, Olt, Onu
+from simulator.model import OLT_TZ, Olt, Onu
 from simulator.personality import Personality, Reply, SessionState
 
 SEP = "  " + "-" * 77

@@ -20,7 +20,7 @@ HOST_KEY_POLICIES = ("accept-new", "strict", "off")
 def _host_key_policy(value: str) -> str:
     v = value.strip().lower()
     if v not in HOST_KEY_POLICIES:
-        from oltsync.errors import ConfigError
+        from core.errors import ConfigError
 
         raise ConfigError(f"OLTSYNC_HOST_KEY_POLICY={value!r}: use one of {', '.join(HOST_KEY_POLICIES)}")
     return v

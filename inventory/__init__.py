@@ -1,0 +1,1 @@
+"""The inventory: which OLTs to sync, how to reach them, and what their profiles are."""

@@ -1,0 +1,1 @@
+"""Huawei SmartAX: generated OLTs (generate.py) and the CLI personality (cli.py)."""

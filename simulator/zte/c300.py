@@ -1,0 +1,33 @@
+"""ZTE C300/C320 (ZXAN): the personality's own layouts (simulator/zte/base.py has the rest)."""
+
+from __future__ import annotations
+
+from simulator.model import Olt, Onu, ServicePort
+from simulator.zte.base import ZteBase
+
+
+class ZteC300(ZteBase):
+    def __init__(self) -> None:
+        super().__init__("zte_c300")
+
+    def service_port_config(self, o: Onu, sps: list[ServicePort]) -> list[str]:
+        # C320 blog and C300 Go captures: service ports inside the ONU interface; a bridged one
+        # has 'user-vlan untagged'
+        name = self.onu_if.format(port=o.port, onu=o.onu_id)
+        out = self.onu_interface_head(o) + ["  sn-bind enable sn", "  tcont 1 profile 1G"]
+        out += [f"  gemport {s.gem_port} tcont 1" for s in sps]
+        for s in sps:
+            user = "untagged" if s.user_vlan is None else s.user_vlan
+            out.append(f"  service-port {s.index} vport {s.gem_port} user-vlan {user} vlan {s.vlan}")
+        out += ["!", f"pon-onu-mng {name}"]
+        out += [f"  service {s.index} gemport {s.gem_port} vlan {s.user_vlan or s.vlan}" for s in sps]
+        return out + ["!"]
+
+    def uncfg(self, olt: Olt) -> str:
+        if not olt.unregistered:
+            return self.no_info(olt)
+        # therecom C300 capture
+        out = ["OnuIndex                 Sn                  State", "-" * 69]
+        for n, u in enumerate(olt.unregistered, 1):
+            out.append(f"{self.onu_if.format(port=u.port, onu=n):<24} {u.serial:<19} unknown")
+        return "\r\n".join(out) + "\r\n"
