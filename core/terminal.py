@@ -1,9 +1,11 @@
-"""Text from an OLT, made safe to print: a description can hold escape sequences that would
-recolour, retitle or rewrite an operator's terminal (the database keeps what the OLT sent)."""
+"""What we print, made safe: text from an OLT goes through `printable`, since a description can
+hold escape sequences that would recolour, retitle or rewrite an operator's terminal (the database
+keeps what the OLT sent)."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 and C1 controls and DEL (a line feed is kept: it is ours), the bidirectional overrides
 # that make text read differently than it is, and Unicode's line and paragraph separators.
@@ -14,3 +16,17 @@ _UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u20
 def printable(text: str) -> str:
     """`text` with every control character shown as its escape (`\\x1b`), visible and inert."""
     return _UNSAFE.sub(lambda m: ascii(m.group(0))[1:-1], text)
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    """The inventory summary (storage/queries.py: database_summary) as the quick start prints it."""
+    lines = [
+        f"OLTs: {s['olts']}   ONUs: {s['onus']} ({s['online']} online, {s['offline']} offline)",
+        f"MACs: {s['macs']}   service ports: {s['service_ports']}   clients: {s['clients']}   "
+        f"unregistered ONUs: {s['unregistered']}",
+        "Five worst ONU rx levels:",
+    ]
+    for w in s["worst_optical"]:
+        lines.append(f"  {w['rx_power_dbm']:>7.2f} dBm  {w['olt']}  {w['port']}:{w['onu_id']}  "
+                     f"{w['serial']}  {w['description'] or ''}")
+    return "\n".join(printable(line) for line in lines)  # descriptions are the OLT's text

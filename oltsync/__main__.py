@@ -129,8 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "capture":
             return _capture(args)
         if args.cmd == "summary":
-            from flows.report import database_summary, format_summary
+            from core.terminal import format_summary
             from storage.db import get_engine
+            from storage.queries import database_summary
 
             print(format_summary(database_summary(get_engine())))
             return 0
@@ -203,8 +204,9 @@ def _status(as_json: bool) -> int:
     import json
 
     from core.settings import Settings
-    from oltsync.status import format_status, gather_olts, gather_prefect
+    from oltsync.status import format_status, gather_prefect
     from storage.db import get_engine
+    from storage.queries import last_syncs
 
     prefect: dict | str
     olts: list | str
@@ -213,7 +215,7 @@ def _status(as_json: bool) -> int:
     except Exception as exc:  # status must still show the database part
         prefect = f"{type(exc).__name__}: {exc}"
     try:
-        olts = gather_olts(get_engine())
+        olts = last_syncs(get_engine())
     except Exception as exc:
         olts = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     if as_json:

@@ -20,11 +20,12 @@ DEMO_PLATFORMS = "huawei_smartax,zte_c300,huawei_smartax,zte_c600"
 
 def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo-out") -> int:
     from core.settings import Settings
-    from flows.report import database_summary, format_summary
+    from core.terminal import format_summary
     from flows.sync_fleet import sync_fleet
     from oltsync.bootstrap import ensure_ssh_limit
     from storage import migrate
     from storage.db import database_url, get_engine, safe_url
+    from storage.queries import database_summary
 
     out = Path(workdir)
     out.mkdir(exist_ok=True)

@@ -1,8 +1,8 @@
 """`python -m oltsync status`: what runs next, what is running, what is late, whether the pool and its
 workers are healthy (from the Prefect API), and each OLT's last sync (from our sync_runs table).
 
-Gathering (`gather_*`) is separate from printing (`format_status`) so both can be tested and the
-JSON form (`--json`) is the same data.
+Gathering (`gather_prefect` here, `last_syncs` in storage/queries.py) is separate from printing
+(`format_status`) so both can be tested and the JSON form (`--json`) is the same data.
 """
 
 from __future__ import annotations
@@ -10,11 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
-
 from core.terminal import printable
-from storage import schema
 
 TAG = "oltsync"
 ACTIVE_STATES = ("RUNNING", "PENDING", "CANCELLING")
@@ -82,43 +78,6 @@ def gather_prefect(pool_name: str, limit: int = 10) -> dict[str, Any]:
                 "workers": [{"name": w.name, "status": getattr(w.status, "value", w.status),
                              "last_heartbeat": w.last_heartbeat_time.isoformat()
                              if w.last_heartbeat_time else None} for w in workers]}
-    return out
-
-
-def gather_olts(engine: Engine) -> list[dict[str, Any]]:
-    """Each inventory OLT's last sync: the datasets of its latest flow run, summed."""
-    r = schema.sync_runs
-    o = schema.olts
-    latest = (select(r.c.olt, func.max(r.c.id).label("id")).group_by(r.c.olt).subquery())
-    last_run = (select(r.c.olt, r.c.flow_run_id).join(latest, r.c.id == latest.c.id).subquery())
-    q = (select(r).join(last_run, (r.c.olt == last_run.c.olt)
-                        & (r.c.flow_run_id.is_not_distinct_from(last_run.c.flow_run_id)))
-         .order_by(r.c.olt, r.c.id))
-    with engine.connect() as conn:
-        olts = {row.name: row._mapping for row in conn.execute(select(o).order_by(o.c.name))}
-        rows = [row._mapping for row in conn.execute(q)]
-    by_olt: dict[str, list[Any]] = {}
-    for row in rows:
-        by_olt.setdefault(row["olt"], []).append(row)
-    out = []
-    for name, olt in olts.items():
-        ds = by_olt.get(name, [])
-        rank = {"failed": 2, "held": 1, "ok": 0}
-        status = max((d["status"] for d in ds), key=lambda s: rank.get(s, 3), default="never")
-        started = min((d["started_at"] for d in ds), default=None)
-        finished = max((d["finished_at"] for d in ds), default=None)
-        if olt["removed_at"] is not None:  # left the inventory: history, not a present OLT
-            status = "removed"
-        out.append({
-            "olt": name, "host": olt["host"], "status": status,
-            "removed_at": olt["removed_at"].isoformat() if olt["removed_at"] else None,
-            "last_sync": started.isoformat() if started else None,
-            "seconds": round((finished - started).total_seconds(), 1) if started and finished else None,
-            "last_ok": olt["last_sync_at"].isoformat() if olt["last_sync_at"] else None,
-            **{k: sum(d[k] for d in ds) for k in ("inserted", "updated", "unchanged", "removed")},
-            "datasets": {d["dataset"]: d["status"] for d in ds},
-            "error": next((d["error"] for d in ds if d["error"]), None),
-        })
     return out
 
 

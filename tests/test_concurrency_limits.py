@@ -15,10 +15,11 @@ from flows.prune_history import prune_history
 from flows.sync_fleet import sync_fleet
 from flows.sync_olt import sync_olt
 from oltsync.bootstrap import ensure_ssh_limit
-from oltsync.status import format_status, gather_olts
+from oltsync.status import format_status
 from storage import schema
 from storage.db import get_engine
 from storage.olt_lock import OltBusy, olt_lock
+from storage.queries import last_syncs
 from tests.truth_compare import diff_olt, snapshot_olt
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -151,7 +152,7 @@ def test_status_reports_each_olts_last_sync(pg: str, fleet) -> None:
     engine = get_engine(pg)
     f.olts["olt-002"].knobs.wrong_password = True
     sync_fleet(inventory_path=str(f.inventory_path), return_state=True)
-    olts = {o["olt"]: o for o in gather_olts(engine)}
+    olts = {o["olt"]: o for o in last_syncs(engine)}
     assert olts["olt-001"]["status"] == "ok" and olts["olt-001"]["last_ok"] is not None
     assert olts["olt-001"]["inserted"] > 32 and olts["olt-001"]["error"] is None
     assert olts["olt-002"]["status"] == "failed" and olts["olt-002"]["last_ok"] is None

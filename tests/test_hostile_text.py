@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from flows.report import database_summary, format_summary
+from core.terminal import format_summary
 from flows.sync_olt import sync_olt
-from oltsync.status import format_status, gather_olts
+from oltsync.status import format_status
 from platforms import profile
 from storage import schema, store
 from storage.db import get_engine
+from storage.queries import database_summary, last_syncs
 from storage.sync import SyncOptions
 from tests.truth_compare import diff_olt
 
@@ -92,7 +93,7 @@ def test_control_and_separator_characters_are_stored_as_sent_and_printed_inert(
     store.record_failure(engine, olt.name, "macs", datetime.now(UTC),
                          f"{olt.name} running 'x': template could not parse the output at line "
                          "'\x1b[2J\x1b[31mgotcha'")
-    status = format_status("not asked", gather_olts(engine))
+    status = format_status("not asked", last_syncs(engine))
     for text in (summary, status):
         assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f\u2028\u202e]", text), repr(text)
     assert "\\x1b[2J" in status

@@ -11,12 +11,12 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from flows.report import database_summary
 from flows.sync_fleet import sync_fleet
 from oltsync.__main__ import main
-from oltsync.status import format_status, gather_olts
+from oltsync.status import format_status
 from storage import schema
 from storage.db import get_engine
+from storage.queries import database_summary, last_syncs
 from tests.truth_compare import OLT_TABLES, diff_olt, row_versions, snapshot
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -47,7 +47,7 @@ def test_an_olt_that_leaves_the_inventory_is_history_not_present(pg: str, fleet)
     assert _olt_rows(engine, "olt-002") == kept  # its rows stay, as they were
     summary = database_summary(engine)
     assert (summary["olts"], summary["onus"]) == (1, 32)  # only olt-001 counts as present
-    olts = {o["olt"]: o for o in gather_olts(engine)}
+    olts = {o["olt"]: o for o in last_syncs(engine)}
     assert olts["olt-002"]["status"] == "removed" and olts["olt-001"]["status"] == "ok"
     assert "Removed from the inventory" in format_status("not asked", list(olts.values()))
     # back in the inventory: present again, on the same rows

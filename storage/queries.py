@@ -1,0 +1,98 @@
+"""The questions the command line and the flows ask of the inventory database: what is present now,
+each OLT's last sync. All of it reads; nothing here writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.engine import Engine
+
+from storage import schema
+
+
+def _listed() -> Any:
+    """OLTs still in the inventory: the rows of one that left it are history, not present."""
+    return select(schema.olts.c.name).where(schema.olts.c.removed_at.is_(None))
+
+
+def onu_counts(engine: Engine) -> dict[str, tuple[int, int]]:
+    """Present ONUs per OLT: (total, online)."""
+    o = schema.onus
+    online = func.sum(case((o.c.run_state == "online", 1), else_=0))
+    q = (select(o.c.olt, func.count(), online)
+         .where(o.c.removed_at.is_(None), o.c.olt.in_(_listed())).group_by(o.c.olt))
+    with engine.connect() as conn:
+        return {olt: (int(total), int(on or 0)) for olt, total, on in conn.execute(q)}
+
+
+def database_summary(engine: Engine, olts: list[str] | None = None) -> dict[str, Any]:
+    """What the inventory holds now (present rows only), for the quick start and the fleet."""
+    def present(t, *extra):  # noqa: ANN001, ANN202
+        q = select(func.count()).select_from(t).where(*extra)
+        if "removed_at" in t.c:
+            q = q.where(t.c.removed_at.is_(None))
+        if "olt" in t.c:
+            q = q.where(t.c.olt.in_(_listed()))
+            if olts is not None:
+                q = q.where(t.c.olt.in_(olts))
+        return q
+
+    o = schema.onus
+    with engine.connect() as conn:
+        summary = {
+            "olts": conn.scalar(present(schema.olts, schema.olts.c.name.in_(olts)
+                                        if olts is not None else True)),
+            "onus": conn.scalar(present(o)),
+            "online": conn.scalar(present(o, o.c.run_state == "online")),
+            "offline": conn.scalar(present(o, o.c.run_state == "offline")),
+            "macs": conn.scalar(present(schema.macs)),
+            "service_ports": conn.scalar(present(schema.service_ports)),
+            "clients": conn.scalar(select(func.count()).select_from(schema.clients)),
+            "unregistered": conn.scalar(present(schema.unregistered_onus)),
+        }
+        q = (select(o.c.olt, o.c.port, o.c.onu_id, o.c.serial, o.c.rx_power_dbm, o.c.description)
+             .where(o.c.removed_at.is_(None), o.c.rx_power_dbm.is_not(None),
+                    o.c.olt.in_(_listed()))
+             .order_by(o.c.rx_power_dbm, o.c.olt, o.c.serial).limit(5))
+        if olts is not None:
+            q = q.where(o.c.olt.in_(olts))
+        summary["worst_optical"] = [dict(r._mapping) for r in conn.execute(q)]
+    return summary
+
+
+def last_syncs(engine: Engine) -> list[dict[str, Any]]:
+    """Each inventory OLT's last sync: the datasets of its latest flow run, summed."""
+    r = schema.sync_runs
+    o = schema.olts
+    latest = (select(r.c.olt, func.max(r.c.id).label("id")).group_by(r.c.olt).subquery())
+    last_run = (select(r.c.olt, r.c.flow_run_id).join(latest, r.c.id == latest.c.id).subquery())
+    q = (select(r).join(last_run, (r.c.olt == last_run.c.olt)
+                        & (r.c.flow_run_id.is_not_distinct_from(last_run.c.flow_run_id)))
+         .order_by(r.c.olt, r.c.id))
+    with engine.connect() as conn:
+        olts = {row.name: row._mapping for row in conn.execute(select(o).order_by(o.c.name))}
+        rows = [row._mapping for row in conn.execute(q)]
+    by_olt: dict[str, list[Any]] = {}
+    for row in rows:
+        by_olt.setdefault(row["olt"], []).append(row)
+    out = []
+    for name, olt in olts.items():
+        ds = by_olt.get(name, [])
+        rank = {"failed": 2, "held": 1, "ok": 0}
+        status = max((d["status"] for d in ds), key=lambda s: rank.get(s, 3), default="never")
+        started = min((d["started_at"] for d in ds), default=None)
+        finished = max((d["finished_at"] for d in ds), default=None)
+        if olt["removed_at"] is not None:  # left the inventory: history, not a present OLT
+            status = "removed"
+        out.append({
+            "olt": name, "host": olt["host"], "status": status,
+            "removed_at": olt["removed_at"].isoformat() if olt["removed_at"] else None,
+            "last_sync": started.isoformat() if started else None,
+            "seconds": round((finished - started).total_seconds(), 1) if started and finished else None,
+            "last_ok": olt["last_sync_at"].isoformat() if olt["last_sync_at"] else None,
+            **{k: sum(d[k] for d in ds) for k in ("inserted", "updated", "unchanged", "removed")},
+            "datasets": {d["dataset"]: d["status"] for d in ds},
+            "error": next((d["error"] for d in ds if d["error"]), None),
+        })
+    return out
