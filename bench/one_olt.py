@@ -74,10 +74,10 @@ def main() -> int:
             print(f"  {'dataset':<14}{'commands':>9}{'scrape s':>10}{'parse s':>9}{'store s':>9}"
                   f"{'rows':>7}  inserted/updated/unchanged/removed")
             for d in rep["datasets"]:
-                c = d["counts"]
-                print(f"  {d['dataset']:<14}{d['commands']:>9}{d['scrape_s']:>10.3f}{d['parse_s']:>9.3f}"
-                      f"{d['store_s']:>9.3f}{d['rows']:>7}  {c['inserted']}/{c['updated']}/"
-                      f"{c['unchanged']}/{c['removed']}")
+                c, w = d["counts"], d["timers"]["wall_s"]
+                print(f"  {d['dataset']:<14}{d['commands']:>9}{w.get('scrape', 0):>10.3f}"
+                      f"{w.get('parse', 0):>9.3f}{w.get('store', 0):>9.3f}{d['rows']:>7}  "
+                      f"{c['inserted']}/{c['updated']}/{c['unchanged']}/{c['removed']}")
         if args.json:
             Path(args.json).write_text(json.dumps(figures, indent=1, default=str))
     finally:

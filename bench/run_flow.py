@@ -170,18 +170,16 @@ def main() -> int:
             stage_wall = dict.fromkeys(STAGES, 0.0)
             commands = logins = nbytes = 0
             for rep in reports.values():
-                stage["login"] += rep.get("login_cpu_s", 0.0)
-                stage["scrape"] += rep.get("transport_cpu_s", 0.0)  # paramiko's reader threads
-                stage_wall["login"] += rep.get("login_s", 0.0)
+                # every stage of the OLT, paramiko's reader threads counted as scrape CPU
+                for k in STAGES:
+                    stage[k] += rep["timers"]["cpu_s"].get(k, 0.0)
+                    stage_wall[k] += rep["timers"]["wall_s"].get(k, 0.0)
                 logins += rep.get("logins", 0)
                 for d in rep["datasets"]:
-                    for k in ("scrape", "parse", "store"):
-                        stage[k] += d.get("cpu_s", {}).get(k, 0.0)
-                        stage_wall[k] += d.get(f"{k}_s", 0.0)
                     commands += d.get("commands", 0)
                     nbytes += d.get("bytes", 0)
             n = len(reports)
-            onus = sum(rep.get("onus", {}).get("total", 0) for rep in reports.values())
+            onus = sum((rep.get("onus") or {}).get("total", 0) for rep in reports.values())
             out[label] = {
                 "wall_s": round(wall, 2), "olts": n, "onus": onus,
                 "cpu_s": {**{k: round(v, 2) for k, v in stage.items()},

@@ -8,7 +8,6 @@ this runs the same against netmiko, a recorded capture or a test double.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -18,6 +17,7 @@ from collector import parse_pool
 from collector import rows as rowlib
 from collector.failed_output import Keeper, note_kept
 from core.errors import CollectError, CommandRejected
+from core.timers import Timers
 from platforms.profile import CommandSpec, Profile
 
 
@@ -32,10 +32,7 @@ class DatasetResult:
     tables: dict[str, list[dict[str, Any]]]
     commands: int = 0
     bytes_read: int = 0
-    scrape_s: float = 0.0
-    parse_s: float = 0.0
-    scrape_cpu_s: float = 0.0  # this thread's CPU time (the benchmarks split CPU by stage)
-    parse_cpu_s: float = 0.0
+    timers: Timers = field(default_factory=Timers)  # scrape and parse
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     clients: dict[str, str | None] = field(default_factory=dict)
 
@@ -119,23 +116,20 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
         for variables in expansions(cmd_spec, tables)[:limit]:
             ctx.enter([c.format_map(variables) for c in cmd_spec.context])
             command = cmd_spec.command.format_map(variables)
-            t0, c0 = time.perf_counter(), time.thread_time()
-            out = session.send(command, cmd_spec.read_timeout)
-            t1, c1 = time.perf_counter(), time.thread_time()
+            with result.timers.stage("scrape"):
+                out = session.send(command, cmd_spec.read_timeout)
             if observe is not None:
                 observe(cmd_spec, command, variables, out)
             result.commands += 1
             result.bytes_read += len(out)
             try:
-                built = parse_pool.rows_for(olt, profile, cmd_spec, command, out, variables, tz)
-                rowlib.merge(olt, command, cmd_spec.table, table, built, primary, cmd_spec.latest)
+                with result.timers.stage("parse"):
+                    built = parse_pool.rows_for(olt, profile, cmd_spec, command, out, variables, tz)
+                    rowlib.merge(olt, command, cmd_spec.table, table, built, primary,
+                                 cmd_spec.latest)
             except CollectError as exc:
                 note_kept(exc, keeper, command, f"{dataset}.{cmd_spec.name}", variables, out)
                 raise
-            result.scrape_s += t1 - t0
-            result.parse_s += time.perf_counter() - t1
-            result.scrape_cpu_s += c1 - c0
-            result.parse_cpu_s += time.thread_time() - c1
     ctx.enter([])
     for name, table in tables.items():
         if name.startswith("_"):

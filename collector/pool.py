@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from collector.session import OltSession, Target
 from core.errors import CollectError, LoginError, UnreachableError
 from core.settings import backoff_s
+from core.timers import Timers
 from platforms.profile import Profile
 
 # A held slot; the pool exits it when the session closes. The factory returns None when none is free.
@@ -54,9 +55,8 @@ class SessionPool:
         self.connect_attempts = max(1, connect_attempts)
         self.retry_backoff_s = retry_backoff_s
         self.logins = 0
-        self.login_s = 0.0  # wall and CPU spent logging in (for the benchmarks' stage split)
-        self.login_cpu_s = 0.0
-        self.transport_cpu_s = 0.0  # paramiko's per-connection reader threads, over all sessions
+        # logging in, and paramiko's per-connection reader threads (scrape CPU), over all sessions
+        self.timers = Timers()
         self.peak = 0
         self._busy = 0
         self._first_login = threading.Lock()
@@ -103,8 +103,7 @@ class SessionPool:
                 raise
             with self._cond:
                 self.logins += 1
-                self.login_s += time.perf_counter() - t0
-                self.login_cpu_s += time.thread_time() - c0
+                self.timers.add("login", time.perf_counter() - t0, time.thread_time() - c0)
                 self._held[id(sess)] = held
             return sess
 
@@ -149,7 +148,7 @@ class SessionPool:
             sess.close(graceful=graceful)
         finally:
             with self._cond:
-                self.transport_cpu_s += sess.transport_cpu_s
+                self.timers.add("scrape", cpu=sess.transport_cpu_s)
                 held = self._held.pop(id(sess), None)
                 self._cond.notify()  # a waiter may now open one in its place
             if held is not None:

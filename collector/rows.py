@@ -16,28 +16,7 @@ from typing import Any
 from collector import normalize
 from core.errors import ParseError
 from platforms.profile import CommandSpec, Latest
-
-# How rows of one table from different commands line up.
-MERGE_KEYS: dict[str, tuple[str, ...]] = {
-    "olt": (),
-    "boards": ("slot",),
-    "pon_ports": ("port",),
-    "onus": ("port", "onu_id"),
-    "macs": ("mac", "vlan"),
-    "service_ports": ("port", "onu_id", "index"),
-    "unregistered_onus": ("serial",),
-}
-# Columns a finished row must have, or the dataset is wrong and must not be stored.
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "olt": (),
-    "boards": ("slot",),
-    "pon_ports": ("port",),
-    # run_state may be unknown: the protection side of a type-C pair reports none (Huawei '-')
-    "onus": ("port", "onu_id", "serial"),
-    "macs": ("mac", "vlan"),
-    "service_ports": ("index", "vlan", "port"),
-    "unregistered_onus": ("serial", "port"),
-}
+from storage.catalogue import COLLECTED
 
 Row = dict[str, Any]
 Table = dict[tuple, Row]
@@ -112,8 +91,8 @@ def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str
 
 def _merge_key(table_name: str, columns: Any) -> tuple[str, ...]:
     # a scratch table's rows are identified by all their columns
-    key = MERGE_KEYS.get(table_name)
-    return key if key is not None else tuple(sorted(columns))
+    entry = COLLECTED.get(table_name)
+    return entry.merge_key if entry is not None else tuple(sorted(columns))
 
 
 def merge(olt: str, command: str, table_name: str, table: Table, rows: list[Row],
@@ -156,8 +135,9 @@ def merge(olt: str, command: str, table_name: str, table: Table, rows: list[Row]
 
 
 def check_required(olt: str, table_name: str, rows: list[Row]) -> None:
+    """A finished row lacks none of its table's required columns (storage/catalogue.py)."""
     for row in rows:
-        missing = [c for c in REQUIRED[table_name] if row.get(c) is None]
+        missing = [c for c in COLLECTED[table_name].required if row.get(c) is None]
         if missing:
             raise ParseError(olt, None, f"{table_name} row {row} lacks {', '.join(missing)}")
 

@@ -33,7 +33,7 @@ def collect_dataset(pool: SessionPool, dataset: str, client_pattern: str, tz: tz
             with pool.session() as session:
                 kept = keeper and replace(keeper, secrets=(session.target.password,))
                 result = collect(pool.name, session, profile, dataset, tz, kept)
-                if dataset == "olt" and result.tables.get("olt"):
+                if result.tables.get("olt"):  # the OLT's own row: its name is its prompt's
                     result.tables["olt"][0]["hostname"] = session.conn.base_prompt
             break
         except CollectError as exc:

@@ -1,38 +1,70 @@
-"""Summaries for artifacts and the command line: plain functions over what a sync returned."""
+"""What one OLT's sync reports: a typed report built as its datasets finish, and the table and text
+the Prefect UI shows of it (the per-OLT artifact) and of a fleet run."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-
-def olt_table(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per dataset: status and counts, for the per-OLT table artifact."""
-    rows = []
-    for d in report["datasets"]:
-        c = d.get("counts", {})
-        rows.append({"dataset": d["dataset"], "status": d["status"], "rows": d.get("rows", 0),
-                     "inserted": c.get("inserted", 0), "updated": c.get("updated", 0),
-                     "unchanged": c.get("unchanged", 0), "removed": c.get("removed", 0),
-                     "moved": c.get("moved", 0), "seconds": d.get("seconds"),
-                     "error": d.get("error") or ""})
-    return rows
+from core.timers import Timers
+from storage.store import DatasetOutcome
 
 
-def olt_markdown(report: dict[str, Any]) -> str:
-    lines = [f"## {report['olt']}: {report['status']}", ""]
-    if report.get("onus") is not None:
-        lines.append(f"ONUs {report['onus']['total']}: {report['onus']['online']} online, "
-                     f"{report['onus']['offline']} offline.")
-    worst = report.get("worst_optical") or []
-    if worst:
-        lines += ["", "Worst ONU rx levels:", "", "| port | onu | serial | rx dBm | description |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {w['port']} | {w['onu_id']} | {w['serial']} | {w['rx_power_dbm']} | "
-                  f"{w['description'] or ''} |" for w in worst]
-    errors = [d["error"] for d in report["datasets"] if d.get("error")]
-    if errors:
-        lines += ["", "Errors:", ""] + [f"- {e}" for e in errors]
-    return "\n".join(lines)
+@dataclass
+class DatasetReport:
+    """One dataset of one OLT: collected, parsed and stored, or why not."""
+
+    dataset: str
+    status: str  # ok | failed | held
+    error: str | None = None
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    commands: int = 0
+    bytes: int = 0
+    seconds: float | None = None  # collecting and storing it, wall time
+    timers: Timers = field(default_factory=Timers)
+
+    @classmethod
+    def stored(cls, out: DatasetOutcome, commands: int, bytes_read: int, seconds: float,
+               timers: Timers) -> DatasetReport:
+        return cls(out.dataset, out.status, out.error, out.rows, out.counts.as_dict(), commands,
+                   bytes_read, round(seconds, 2), timers)
+
+
+@dataclass
+class OnuTally:
+    total: int
+    online: int
+    offline: int
+
+
+@dataclass
+class OltReport:
+    olt: str
+    datasets: list[DatasetReport]
+    onus: OnuTally | None = None  # from the onus dataset, when it was stored
+    worst_optical: list[dict[str, Any]] = field(default_factory=list)
+    logins: int = 0
+    seconds: float = 0.0
+    timers: Timers = field(default_factory=Timers)  # logging in and the session's transport
+
+    @property
+    def status(self) -> str:
+        return "ok" if all(d.status == "ok" for d in self.datasets) else "failed"
+
+    @property
+    def errors(self) -> list[str]:
+        return list(dict.fromkeys(d.error for d in self.datasets if d.error))
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the flow returns (plain data); `timers` sums every stage of the OLT."""
+        out = asdict(self)
+        out["status"] = self.status
+        out["timers"] = self.timers.merged(*(d.timers for d in self.datasets)).as_dict()
+        for d, rep in zip(out["datasets"], self.datasets):
+            d["timers"] = rep.timers.as_dict()
+        return out
 
 
 def worst_optical(onus: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
@@ -40,6 +72,39 @@ def worst_optical(onus: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]
     levels.sort(key=lambda o: o["rx_power_dbm"])
     return [{k: o.get(k) for k in ("port", "onu_id", "serial", "rx_power_dbm", "description")}
             for o in levels[:n]]
+
+
+def onu_tally(onus: list[dict[str, Any]]) -> OnuTally:
+    online = sum(1 for o in onus if o["run_state"] == "online")
+    return OnuTally(len(onus), online, len(onus) - online)
+
+
+def artifact_key(olt: str) -> str:
+    """The per-OLT artifact's key: Prefect allows lowercase letters, digits and dashes."""
+    return "olt-" + re.sub(r"[^a-z0-9-]", "-", olt.lower())
+
+
+def olt_table(report: OltReport) -> list[dict[str, Any]]:
+    """One row per dataset: status and counts, for the per-OLT table artifact."""
+    return [{"dataset": d.dataset, "status": d.status, "rows": d.rows,
+             **{k: d.counts.get(k, 0) for k in ("inserted", "updated", "unchanged", "removed",
+                                                 "moved")},
+             "seconds": d.seconds, "error": d.error or ""} for d in report.datasets]
+
+
+def olt_markdown(report: OltReport) -> str:
+    lines = [f"## {report.olt}: {report.status}", ""]
+    if report.onus is not None:
+        lines.append(f"ONUs {report.onus.total}: {report.onus.online} online, "
+                     f"{report.onus.offline} offline.")
+    if report.worst_optical:
+        lines += ["", "Worst ONU rx levels:", "", "| port | onu | serial | rx dBm | description |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {w['port']} | {w['onu_id']} | {w['serial']} | {w['rx_power_dbm']} | "
+                  f"{w['description'] or ''} |" for w in report.worst_optical]
+    if report.errors:
+        lines += ["", "Errors:", ""] + [f"- {e}" for e in report.errors]
+    return "\n".join(lines)
 
 
 def fleet_table(results: dict[str, dict[str, Any]], problems: tuple[str, ...],

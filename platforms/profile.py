@@ -12,12 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core.errors import ConfigError
 from parsers.textfsm_parse import Block, Noise, template_path
+from storage.catalogue import COLLECTED
 
 PROFILES = Path(__file__).parent
 
-# The tables a dataset may produce; each dataset's rows are stored in one transaction. A table whose
-# name starts with "_" is a scratch table: it only feeds `for_each` expansions and is never stored.
-TABLES = {"olt", "boards", "pon_ports", "onus", "macs", "service_ports", "unregistered_onus"}
+# The tables a dataset may produce (storage/catalogue.py); each dataset's rows are stored in one
+# transaction. A table whose name starts with "_" is a scratch table: it only feeds `for_each`
+# expansions and is never stored.
+TABLES = set(COLLECTED)
 
 
 class _Strict(BaseModel):

@@ -13,10 +13,8 @@ from sqlalchemy.engine import Engine
 
 from core.errors import ConfigError
 from storage import schema
+from storage.catalogue import PER_OLT
 from storage.olt_lock import olt_lock
-
-PER_OLT = ["boards", "pon_ports", "onus", "onu_optical_history", "macs", "service_ports",
-           "unregistered_onus", "sync_runs"]
 
 
 def rename_olt(engine: Engine, old: str, new: str, wait_s: float = 60) -> dict[str, int]:

@@ -49,14 +49,18 @@ def _lifecycle() -> list[Column]:
             Column("removed_at", TS)]
 
 
+# `info` on a table or column is the sync's catalogue (storage/catalogue.py reads it): what the
+# collector calls the table, how rows line up, what is compared, guarded, sampled or derived.
+FROM_INVENTORY = {"inventory": True}  # set from the inventory, never from what the OLT says
+
 olts = Table(
     "olts", metadata,
     Column("id", ID, primary_key=True),
-    Column("name", String(64), nullable=False, unique=True),
-    Column("host", String(255), nullable=False),
-    Column("port", Integer, nullable=False),
-    Column("platform", String(64), nullable=False),
-    Column("vendor", String(64)),
+    Column("name", String(64), nullable=False, unique=True, info=FROM_INVENTORY),
+    Column("host", String(255), nullable=False, info=FROM_INVENTORY),
+    Column("port", Integer, nullable=False, info=FROM_INVENTORY),
+    Column("platform", String(64), nullable=False, info=FROM_INVENTORY),
+    Column("vendor", String(64), info=FROM_INVENTORY),
     Column("hostname", String(128)),
     Column("model", String(64)),
     Column("firmware", String(128)),
@@ -66,6 +70,7 @@ olts = Table(
     # Set when the OLT left the inventory: its rows are history, no longer present.
     Column("removed_at", TS),
     Column("first_seen", TS, nullable=False),
+    info={"collected_as": "olt", "key": ()},  # one row per OLT: the OLT's own facts
 )
 
 boards = Table(
@@ -86,7 +91,7 @@ pon_ports = Table(
     Column("port", String(32), nullable=False),
     Column("admin_state", String(16)),
     Column("oper_state", String(16)),
-    Column("onu_count", Integer),
+    Column("onu_count", Integer, info={"derived": True}),  # ONUs present, counted after a sync
     *_lifecycle(),
     UniqueConstraint("olt", "port"),
 )
@@ -121,6 +126,15 @@ onus = Table(
     UniqueConstraint("olt", "serial"),
     Index(None, "olt", "port", "onu_id"),
     Index(None, "client_key"),
+    info={
+        # the commands of a dataset meet on the ONU's place; its identity is the serial
+        "merge_key": ("port", "onu_id"),
+        "deadband": {"rx_power_dbm": "power_deadband_db", "tx_power_dbm": "power_deadband_db",
+                     "olt_rx_power_dbm": "power_deadband_db",
+                     "temperature_c": "temperature_deadband"},
+        "moves": ("port", "onu_id"),  # a change of these is a move, remembered
+        "sampled_into": "onu_optical_history",  # every read level is also kept as a sample
+    },
 )
 
 onu_optical_history = Table(
@@ -151,6 +165,8 @@ macs = Table(
     *_lifecycle(),
     UniqueConstraint("olt", "mac", "vlan"),
     Index(None, "mac"),
+    # MAC tables age and refill with traffic: a big drop is normal (an area outage), not suspicious.
+    info={"guarded": False},
 )
 
 service_ports = Table(
@@ -188,6 +204,7 @@ unregistered_onus = Table(
     Column("found_at", TS),
     *_lifecycle(),
     UniqueConstraint("olt", "serial"),
+    info={"guarded": False},
 )
 
 sync_runs = Table(

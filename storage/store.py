@@ -10,7 +10,6 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,7 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import DatabaseError, OltSyncError, ShrinkHeld
 from storage import bulk, schema, values
-from storage.sync import TABLES, Counts, SyncOptions, sync_table
+from storage.catalogue import COLLECTED, Collected
+from storage.sync import Counts, SyncOptions, sync_table
 
 
 @dataclass
@@ -29,7 +29,8 @@ class DatasetOutcome:
     counts: Counts = field(default_factory=Counts)
     error: str | None = None
     rows: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    clients: Counts | None = None  # the clients named by the dataset's ONU descriptions
+    samples: int = 0  # rows added to history tables (optical levels)
 
 
 log = logging.getLogger("oltsync.store")
@@ -89,37 +90,6 @@ def record_failure(engine: Engine, olt: str, dataset: str, started: datetime, er
                     _short(exc))
 
 
-def _store_olt(conn: Connection, olt: str, tables: dict[str, list[dict]], now: datetime,
-               opts: SyncOptions) -> tuple[Counts, dict[str, Any]]:
-    facts = (tables.get("olt") or [{}])[0]
-    cols = {k: facts.get(k) for k in ("hostname", "model", "firmware", "patch", "uptime_s")
-            if k in facts}
-    if cols:
-        conn.execute(update(schema.olts).where(schema.olts.c.name == olt).values(**cols))
-    counts = Counts()
-    counts += sync_table(conn, "boards", olt, tables.get("boards", []), now, opts)
-    counts += sync_table(conn, "pon_ports", olt, tables.get("pon_ports", []), now, opts)
-    # New PON ports get the ONU counts of ONUs an earlier store of the onus dataset left
-    # (datasets are stored as they arrive, in no fixed order).
-    o = schema.onus
-    _set_onu_counts(conn, olt, Counter(dict(conn.execute(
-        select(o.c.port, func.count()).where(o.c.olt == olt, o.c.removed_at.is_(None))
-        .group_by(o.c.port)).all())))
-    return counts, {}
-
-
-def _set_onu_counts(conn: Connection, olt: str, per_port: Counter) -> None:
-    """Write pon_ports.onu_count where it differs from per_port (ONUs present per port)."""
-    pp = schema.pon_ports
-    changed = [{"_id": pid, "n": per_port.get(port, 0)}
-               for pid, port, n in conn.execute(select(pp.c.id, pp.c.port, pp.c.onu_count)
-                                                .where(pp.c.olt == olt)).all()
-               if n != per_port.get(port, 0)]
-    if changed:
-        conn.execute(update(pp).where(pp.c.id == bindparam("_id")).values(onu_count=bindparam("n")),
-                     changed)
-
-
 def _store_clients(conn: Connection, clients: dict[str, str | None], now: datetime) -> Counts:
     counts = Counts()
     if not clients:
@@ -146,53 +116,48 @@ def _store_clients(conn: Connection, clients: dict[str, str | None], now: dateti
     return counts
 
 
-def _store_onus(conn: Connection, olt: str, tables: dict[str, list[dict]], now: datetime,
-                opts: SyncOptions, clients: dict[str, str | None]) -> tuple[Counts, dict[str, Any]]:
-    rows = tables.get("onus", [])
-    counts = sync_table(conn, "onus", olt, rows, now, opts)
-    client_counts = _store_clients(conn, clients, now)
+def _store_table(conn: Connection, olt: str, entry: Collected, rows: list[dict], now: datetime,
+                 opts: SyncOptions) -> tuple[Counts, int]:
+    """One table's rows; returns its counts and the samples it added to its history table."""
+    if entry.per_olt_row:  # the OLT's own facts, on the row ensure_olt created
+        facts = rows[0] if rows else {}
+        cols = {k: facts[k] for k in entry.columns if k in facts}
+        if cols:
+            conn.execute(update(entry.table).where(entry.table.c.name == olt).values(**cols))
+        return Counts(), 0
+    counts = sync_table(conn, entry.name, olt, rows, now, opts)
     samples = [{"olt": olt, "serial": r["serial"], "sampled_at": now,
-                "rx_power_dbm": r.get("rx_power_dbm"), "tx_power_dbm": r.get("tx_power_dbm"),
-                "olt_rx_power_dbm": r.get("olt_rx_power_dbm"),
-                "temperature_c": r.get("temperature_c")}
-               for r in rows if r.get("rx_power_dbm") is not None
-               or r.get("olt_rx_power_dbm") is not None]
-    if samples:
-        bulk.insert_rows(conn, schema.onu_optical_history, samples)
-    # PON port ONU counts follow the ONU list, in the same transaction.
-    _set_onu_counts(conn, olt, Counter(r["port"] for r in rows))
-    return counts, {"clients": client_counts.as_dict(), "optical_samples": len(samples)}
-
-
-def _store_tables(conn: Connection, olt: str, tables: dict[str, list[dict]], now: datetime,
-                  opts: SyncOptions) -> tuple[Counts, dict[str, Any]]:
-    counts = Counts()
-    for table, rows in tables.items():
-        counts += sync_table(conn, table, olt, rows, now, opts)
-    return counts, {}
+                **{c: r.get(c) for c in entry.sampled}}
+               for r in rows if any(r.get(c) is not None for c in entry.sampled)]
+    if entry.sampled_into is not None and samples:
+        bulk.insert_rows(conn, entry.sampled_into, samples)
+    return counts, len(samples)
 
 
 def store_dataset(engine: Engine, olt: str, dataset: str, tables: dict[str, list[dict]],
                   started: datetime, opts: SyncOptions, *, clients: dict[str, str | None] | None = None,
                   flow_run_id: str | None = None) -> DatasetOutcome:
+    """Every table of one dataset (and the clients its ONU descriptions name) in one transaction,
+    with its `sync_runs` row; any failure rolls it all back and is recorded in its own."""
     now = now_utc()
     rows = sum(len(v) for v in tables.values())
     try:
-        tables = {name: values.checked(olt, dataset, _table_of(name), table_rows,
-                                       TABLES[name].key if name in TABLES else ())
+        tables = {name: values.checked(olt, dataset, COLLECTED[name].table.name, table_rows,
+                                       COLLECTED[name].key)
                   for name, table_rows in tables.items()}
         clients = {r["key"]: r["name"] for r in values.checked(
             olt, dataset, "clients", [{"key": k, "name": v} for k, v in (clients or {}).items()],
             ("key",))}
         with engine.begin() as conn:
-            if dataset == "olt":
-                counts, extra = _store_olt(conn, olt, tables, now, opts)
-            elif dataset == "onus":
-                counts, extra = _store_onus(conn, olt, tables, now, opts, clients or {})
-            else:
-                counts, extra = _store_tables(conn, olt, tables, now, opts)
-            _sync_run(conn, olt, dataset, started, "ok", counts, None, flow_run_id)
-        return DatasetOutcome(dataset, "ok", counts, rows=rows, extra=extra)
+            out = DatasetOutcome(dataset, "ok", rows=rows)
+            for name, table_rows in tables.items():
+                counts, samples = _store_table(conn, olt, COLLECTED[name], table_rows, now, opts)
+                out.counts += counts
+                out.samples += samples
+            if clients:
+                out.clients = _store_clients(conn, clients, now)
+            _sync_run(conn, olt, dataset, started, "ok", out.counts, None, flow_run_id)
+        return out
     except ShrinkHeld as exc:
         record_failure(engine, olt, dataset, started, str(exc), flow_run_id, status="held")
         return DatasetOutcome(dataset, "held", error=str(exc), rows=rows)
@@ -205,8 +170,21 @@ def store_dataset(engine: Engine, olt: str, dataset: str, tables: dict[str, list
         return DatasetOutcome(dataset, "failed", error=msg, rows=rows)
 
 
-def _table_of(name: str) -> str:
-    return "olts" if name == "olt" else name
+def count_onus_per_port(engine: Engine, olt: str) -> None:
+    """pon_ports.onu_count: the ONUs present on each port, once the OLT's datasets are stored
+    (they are stored as they arrive, in no fixed order). Derived, so always right to redo."""
+    o, pp = schema.onus, schema.pon_ports
+    with engine.begin() as conn:
+        per_port = Counter(dict(conn.execute(
+            select(o.c.port, func.count()).where(o.c.olt == olt, o.c.removed_at.is_(None))
+            .group_by(o.c.port)).all()))
+        changed = [{"_id": pid, "n": per_port.get(port, 0)}
+                   for pid, port, n in conn.execute(select(pp.c.id, pp.c.port, pp.c.onu_count)
+                                                    .where(pp.c.olt == olt)).all()
+                   if n != per_port.get(port, 0)]
+        if changed:
+            conn.execute(update(pp).where(pp.c.id == bindparam("_id"))
+                         .values(onu_count=bindparam("n")), changed)
 
 
 def mark_removed_olts(engine: Engine, in_inventory: set[str], when: datetime) -> list[str]:

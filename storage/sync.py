@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from core.errors import OltSyncError, ShrinkHeld
-from storage import bulk, schema
+from storage import bulk
+from storage.catalogue import COLLECTED
 
 
 @dataclass
@@ -35,39 +36,6 @@ class Counts:
     def as_dict(self) -> dict[str, int]:
         return dict(inserted=self.inserted, updated=self.updated, unchanged=self.unchanged,
                     removed=self.removed, moved=self.moved)
-
-
-@dataclass(frozen=True)
-class TableSync:
-    table: Table
-    key: tuple[str, ...]  # identity of a row within one OLT
-    columns: tuple[str, ...]  # data columns, compared and written
-    deadband: dict[str, str] = field(default_factory=dict)  # column -> setting name
-    moves: tuple[str, ...] = ()  # a change of these columns is a move, remembered
-    guarded: bool = True  # subject to the shrink guard
-
-
-TABLES: dict[str, TableSync] = {
-    "boards": TableSync(schema.boards, ("slot",), ("type", "status")),
-    "pon_ports": TableSync(schema.pon_ports, ("port",), ("admin_state", "oper_state")),
-    "onus": TableSync(
-        schema.onus, ("serial",),
-        ("port", "onu_id", "run_state", "config_state", "match_state", "description",
-         "client_key", "equipment", "firmware", "distance_m", "last_down_cause", "last_up_at",
-         "last_down_at", "rx_power_dbm", "tx_power_dbm", "olt_rx_power_dbm", "temperature_c"),
-        deadband={"rx_power_dbm": "power_deadband_db", "tx_power_dbm": "power_deadband_db",
-                  "olt_rx_power_dbm": "power_deadband_db", "temperature_c": "temperature_deadband"},
-        moves=("port", "onu_id"),
-    ),
-    # MAC tables age and refill with traffic: a big drop is normal (an area outage), not suspicious.
-    "macs": TableSync(schema.macs, ("mac", "vlan"),
-                      ("port", "onu_id", "service_port", "gem_port", "type"), guarded=False),
-    # ZTE numbers service ports per ONU (1, 2, ...), Huawei per OLT: the ONU is in the key.
-    "service_ports": TableSync(schema.service_ports, ("port", "onu_id", "index"),
-                               ("vlan", "user_vlan", "gem_port")),
-    "unregistered_onus": TableSync(schema.unregistered_onus, ("serial",),
-                                   ("port", "equipment", "firmware", "found_at"), guarded=False),
-}
 
 
 @dataclass(frozen=True)
@@ -98,7 +66,7 @@ def _utc(v: datetime) -> datetime:
 
 def sync_table(conn: Connection, name: str, olt: str, rows: list[dict[str, Any]],
                now: datetime, opts: SyncOptions) -> Counts:
-    spec = TABLES[name]
+    spec = COLLECTED[name]
     t = spec.table
     cols = [t.c.id, t.c.removed_at, *(t.c[k] for k in spec.key), *(t.c[c] for c in spec.columns)]
     existing = {tuple(r._mapping[k] for k in spec.key): r._mapping

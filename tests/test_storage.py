@@ -149,6 +149,7 @@ def test_pon_port_onu_counts_right_whichever_dataset_is_stored_first(engine, ord
             "onus": {"onus": [onu(i) for i in range(11)]}}  # ports 0/1/0..3: 3, 3, 3, 2; 0/1/4: 0
     for dataset in order:
         assert store.store_dataset(engine, "olt-t", dataset, data[dataset], T0, OPTS).status == "ok"
+    store.count_onus_per_port(engine, "olt-t")
     with engine.connect() as c:
         counts = dict(c.execute(select(schema.pon_ports.c.port, schema.pon_ports.c.onu_count)
                                 .where(schema.pon_ports.c.olt == "olt-t")).all())

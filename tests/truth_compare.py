@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from storage import schema
+from storage.catalogue import PER_OLT
 
 TABLE_KEYS = {"onus": "serial", "macs": ("mac", "vlan"), "service_ports": ("port", "onu_id", "index"),
               "unregistered_onus": "serial", "boards": "slot", "pon_ports": "port"}
@@ -88,8 +89,7 @@ def snapshot(engine: Engine, table: str, olt: str) -> list[tuple]:
         return [tuple(r) for r in conn.execute(select(t).where(t.c.olt == olt).order_by(t.c.id))]
 
 
-OLT_TABLES = ["boards", "pon_ports", "onus", "onu_optical_history", "macs", "service_ports",
-              "unregistered_onus", "sync_runs"]
+OLT_TABLES = list(PER_OLT)
 
 
 def snapshot_olt(engine: Engine, olt: str) -> dict[str, list[tuple]]:
