@@ -27,7 +27,7 @@ from flows.olt_access import target_for
 from inventory.entries import OltEntry
 from parsers.textfsm_parse import TEMPLATES
 from platforms import profile as profiles
-from platforms.profile import PROFILES, CommandSpec
+from platforms.profile import CommandSpec
 
 
 class CaptureError(OltSyncError):
@@ -84,7 +84,7 @@ def record(entry: OltEntry, target: Target,
 
 def _vocabulary(platform: str) -> set[str]:
     prof = profiles.load(platform)
-    paths = [str(PROFILES / f"{platform}.yaml")]
+    paths = [str(p) for p in profiles.sources(platform)]
     paths += [str(TEMPLATES / c.template) for c in prof.all_commands()
               if not c.template.startswith("ntc:")]
     return template_words(paths)

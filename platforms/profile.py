@@ -168,13 +168,65 @@ def available() -> list[str]:
     return sorted(p.stem for p in PROFILES.glob("*.yaml"))
 
 
-@cache
-def load(platform: str) -> Profile:
+def _named(items: Any) -> bool:
+    return isinstance(items, list) and all(isinstance(i, dict) and "name" in i for i in items)
+
+
+def extended(base: dict[str, Any], child: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    """A profile that `extends:` another: the base's keys, the child's where it gives them.
+    Datasets merge by name and their commands by `name`: a child command replaces the keys it
+    gives (whole: a `values` map is replaced, not merged), `drop: [key, ...]` removes keys of the
+    base's command, and a command the base lacks is added after the base's."""
+    out = dict(base)
+    for key, value in child.items():
+        old = out.get(key)
+        if key == "datasets" and isinstance(old, dict) and isinstance(value, dict):
+            out[key] = {**old, **{n: extended(old.get(n, {}), d, 1) if isinstance(d, dict) else d
+                                  for n, d in value.items()}}
+        elif depth == 1 and key == "commands" and _named(old) and _named(value):
+            by_name = {c["name"]: c for c in value}
+            merged = []
+            for cmd in old:
+                over = by_name.pop(cmd["name"], None)
+                if over is not None:
+                    drop = set(over.get("drop", ()))
+                    cmd = {k: v for k, v in {**cmd, **over}.items() if k not in drop | {"drop"}}
+                merged.append(cmd)
+            out[key] = merged + list(by_name.values())
+        else:
+            out[key] = value
+    return out
+
+
+def _data(platform: str, chain: tuple[str, ...] = ()) -> dict[str, Any]:
     path = PROFILES / f"{platform}.yaml"
     if not path.is_file():
         raise ConfigError(f"unknown platform {platform!r}; known: {', '.join(available())}")
     data: Any = yaml.safe_load(path.read_text())
+    if not isinstance(data, dict):
+        raise ConfigError(f"platform profile {path.name} is not a mapping")
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if base in chain + (platform,):
+        raise ConfigError(f"platform profile {path.name} extends {base}, which extends it back")
+    return extended(_data(base, chain + (platform,)), data)
+
+
+def sources(platform: str) -> list[Path]:
+    """The YAML files a profile is made of: its own, then those it extends."""
+    out = [PROFILES / f"{platform}.yaml"]
+    while True:
+        base = (yaml.safe_load(out[-1].read_text()) or {}).get("extends")
+        if base is None or PROFILES / f"{base}.yaml" in out:
+            return out
+        out.append(PROFILES / f"{base}.yaml")
+
+
+@cache
+def load(platform: str) -> Profile:
+    data = _data(platform)
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"platform profile {path.name} is invalid: {exc}") from None
+        raise ConfigError(f"platform profile {platform}.yaml is invalid: {exc}") from None
