@@ -40,8 +40,8 @@ def _collect_and_store(task: Any, plans: dict[str, Any], dsn: str) -> int:
             if spec is None or any(re.search(p, out) for p in spec.empty):
                 continue
             records = parse(spec.template, cleaner.clean(out))
-            built = rowlib.build_rows(task.host.name, line, spec, records, variables)
-            rowlib.merge(task.host.name, line, spec.table, tables.setdefault(spec.table, {}),
+            built = rowlib.build_rows(line, spec, records, variables)
+            rowlib.merge(line, spec.table, tables.setdefault(spec.table, {}),
                          built, primary)
     conn = psycopg2.connect(dsn)
     written = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.dataset import expansions
+from collector.parsing import expansions
 from platforms.profile import CommandSpec, Profile
 
 Step = tuple[str, CommandSpec | None, dict[str, str], bool]

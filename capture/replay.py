@@ -15,8 +15,7 @@ from typing import Any
 
 import yaml
 
-from collector import dataset, parse_pool, transcript
-from collector import rows as rowlib
+from collector import parse_pool, parsing, transcript
 from core.errors import CollectError
 from platforms import profile as profiles
 
@@ -63,14 +62,15 @@ def outcome(platform: str, m: dict[str, Any], text: str) -> Outcome:
         return Outcome(cleaned=prof.cleaner.clean(answer))
     ds, name = m["profile"].split(".")
     spec = next(c for c in prof.datasets[ds].commands if c.name == name)
-    variables = dataset.port_vars(m.get("variables") or {})
+    variables = parsing.port_vars(m.get("variables") or {})
     try:
-        built = parse_pool.rows_for(OLT, prof, spec, m["command"], answer, variables, UTC)
-        table: rowlib.Table = {}
-        rowlib.merge(OLT, m["command"], spec.table, table, built, True, spec.latest)
+        tables = parsing.Tables(prof.datasets[ds])
+        tables.add(spec, m["command"], parse_pool.rows_for(prof, spec, m["command"], answer,
+                                                           variables, UTC), primary=True)
     except CollectError as exc:
-        return Outcome(error=str(exc))
-    return Outcome(rows=[{k: plain(v) for k, v in r.items()} for r in table.values()])
+        return Outcome(error=str(exc.of(OLT)))
+    return Outcome(rows=[{k: plain(v) for k, v in r.items()}
+                         for r in tables.tables.get(spec.table, {}).values()])
 
 
 def run(raw: Path, text: str | None = None) -> Outcome:

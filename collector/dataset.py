@@ -1,4 +1,5 @@
-"""Collect one dataset from one OLT: run the profile's commands, parse, build the rows.
+"""Collect one dataset from one OLT: run the profile's commands on a session, moving between CLI
+views, and hand each answer to the parse stage (collector/parsing.py).
 
 Knows nothing of any vendor: the profile says which commands, in which CLI context, repeated over
 which rows, parsed by which template. `session` is anything with `send(command, read_timeout)`, so
@@ -7,14 +8,12 @@ this runs the same against netmiko, a recorded capture or a test double.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
-from collector import parse_pool
-from collector import rows as rowlib
+from collector import parse_pool, parsing
 from collector.failed_output import Keeper, note_kept
 from core.errors import CollectError, CommandRejected
 from core.timers import Timers
@@ -37,32 +36,6 @@ class DatasetResult:
     clients: dict[str, str | None] = field(default_factory=dict)
 
 
-def port_vars(row: dict[str, Any]) -> dict[str, str]:
-    out = {k: str(v) for k, v in row.items() if v is not None}
-    port = row.get("port")
-    if isinstance(port, str) and port.count("/") == 2:
-        out["frame"], out["slot"], out["pon"] = port.split("/")
-    return out
-
-
-def expansions(spec: CommandSpec, tables: dict[str, rowlib.Table]) -> list[dict[str, str]]:
-    """The variable sets a command runs with: one, or one per matching row / distinct value."""
-    fe = spec.for_each
-    if fe is None:
-        return [{}]
-    rows = list(tables.get(fe.table, {}).values())
-    rows = [r for r in rows
-            if all(re.search(rx, str(r.get(col) or "")) for col, rx in fe.match.items())]
-    if fe.distinct:
-        seen: dict[Any, dict[str, Any]] = {}
-        for r in rows:
-            seen.setdefault(r.get(fe.distinct), {fe.distinct: r.get(fe.distinct)})
-        rows = list(seen.values())
-    if fe.range:
-        rows = [{**r, "n": n} for r in rows for n in range(1, int(r.get(fe.range) or 0) + 1)]
-    return [{**port_vars(r), **fe.vars} for r in rows]
-
-
 class _Context:
     """Tracks the CLI view (config, interface ...) and moves between views with few commands."""
 
@@ -76,11 +49,11 @@ class _Context:
     def _send(self, command: str) -> str:
         out = self.session.send(command)
         self.result.commands += 1
-        for line in parse_pool.first_lines(out):
-            if parse_pool.is_error(line, self.profile.errors):
-                exc = CommandRejected(self.olt, command, f"the OLT answered: {line}")
-                note_kept(exc, self.keeper, command, self.current, {}, out)
-                raise exc
+        line = parsing.error_line(out, self.profile.errors)
+        if line is not None:
+            exc = CommandRejected(self.olt, command, f"the OLT answered: {line}")
+            note_kept(exc, self.keeper, command, self.current, {}, out)
+            raise exc
         return out
 
     def enter(self, wanted: list[str]) -> None:
@@ -100,44 +73,41 @@ Observer = Callable[[CommandSpec, str, dict[str, str], str], None]
 
 def collect(olt: str, session: Session, profile: Profile, dataset: str,
             tz: tzinfo = UTC, keeper: Keeper | None = None, limit: int | None = None,
-            observe: Observer | None = None) -> DatasetResult:
-    """Run a dataset's commands; a command whose answer fails is kept by `keeper` (if any).
+            observe: Observer | None = None, client_pattern: str | None = None) -> DatasetResult:
+    """Run a dataset's commands and build its tables (collector/parsing.py); a command whose
+    answer fails is kept by `keeper` (if any). Errors leave here naming the OLT.
 
     `limit` runs a repeated command for its first rows only, and `observe` sees every answer
-    before it is parsed (command spec, command, variables, text): what `capture` records."""
+    before it is parsed (command spec, command, variables, text): what `capture` records.
+    `client_pattern` reads clients from the ONUs' descriptions."""
     spec = profile.datasets[dataset]
     result = DatasetResult(olt=olt, dataset=dataset, tables={})
-    tables: dict[str, rowlib.Table] = {}
+    tables = parsing.Tables(spec)
     ctx = _Context(olt, session, profile, result, keeper)
-    for cmd_spec in spec.commands:
-        primary = cmd_spec.table not in tables
-        table = tables.setdefault(cmd_spec.table, {})
-        ctx.current = f"{dataset}.{cmd_spec.name}"
-        for variables in expansions(cmd_spec, tables)[:limit]:
-            ctx.enter([c.format_map(variables) for c in cmd_spec.context])
-            command = cmd_spec.command.format_map(variables)
-            with result.timers.stage("scrape"):
-                out = session.send(command, cmd_spec.read_timeout)
-            if observe is not None:
-                observe(cmd_spec, command, variables, out)
-            result.commands += 1
-            result.bytes_read += len(out)
-            try:
-                with result.timers.stage("parse"):
-                    built = parse_pool.rows_for(olt, profile, cmd_spec, command, out, variables, tz)
-                    rowlib.merge(olt, command, cmd_spec.table, table, built, primary,
-                                 cmd_spec.latest)
-            except CollectError as exc:
-                note_kept(exc, keeper, command, f"{dataset}.{cmd_spec.name}", variables, out)
-                raise
-    ctx.enter([])
-    for name, table in tables.items():
-        if name.startswith("_"):
-            continue  # scratch: only fed expansions
-        # Every row carries every column the profile maps for its table (None where not printed).
-        columns = {c for cmd in spec.commands if cmd.table == name for c in cmd.fields}
-        rows = [{**dict.fromkeys(columns), **row} for row in table.values()]
-        if limit is None:  # a limited run (capture) leaves rows without their details
-            rowlib.check_required(olt, name, rows)
-        result.tables[name] = rows
+    try:
+        for cmd_spec in spec.commands:
+            primary = tables.first_to_fill(cmd_spec)
+            ctx.current = f"{dataset}.{cmd_spec.name}"
+            for variables in tables.expansions(cmd_spec)[:limit]:
+                ctx.enter([c.format_map(variables) for c in cmd_spec.context])
+                command = cmd_spec.command.format_map(variables)
+                with result.timers.stage("scrape"):
+                    out = session.send(command, cmd_spec.read_timeout)
+                if observe is not None:
+                    observe(cmd_spec, command, variables, out)
+                result.commands += 1
+                result.bytes_read += len(out)
+                try:
+                    with result.timers.stage("parse"):
+                        rows = parse_pool.rows_for(profile, cmd_spec, command, out, variables, tz)
+                        tables.add(cmd_spec, command, rows, primary)
+                except CollectError as exc:
+                    note_kept(exc.of(olt), keeper, command, ctx.current, variables, out)
+                    raise
+        ctx.enter([])
+        # a limited run (capture) leaves rows without their details: not checked
+        result.tables, result.clients = tables.finished(limit is None, client_pattern)
+    except CollectError as exc:
+        exc.of(olt)  # the one place the OLT is added to the parse stage's errors
+        raise
     return result

@@ -1,4 +1,5 @@
-"""Parse command output in helper processes, so one worker process uses more than one core.
+"""Run the parse stage (collector/parsing.py) in helper processes, so one worker process uses more
+than one core.
 
 Scraping and storing are mostly waiting (network, database); parsing is pure CPU, and Python runs
 the CPU work of all threads of a process on one core. With `OLTSYNC_PARSE_PROCESSES=N` (N ≥ 1) the
@@ -15,17 +16,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import tzinfo
 from typing import Any
 
-from collector import rows as rowlib
+from collector import parsing
 from core.errors import CommandRejected, ParseError
-from parsers.textfsm_parse import Noise, TemplateError, parse
-from parsers.unwrap import join_wrapped
 from platforms.profile import CommandSpec, Profile
 
 _pool: ProcessPoolExecutor | None = None
@@ -64,67 +62,25 @@ def _executor(n: int) -> ProcessPoolExecutor:
         return _pool
 
 
-def first_lines(text: str, n: int = 3) -> list[str]:
-    """Where an OLT puts its error for a command: the first non-blank lines of the answer."""
-    return [line.strip() for line in text.split("\n") if line.strip()][:n]
-
-
-def is_empty(spec: CommandSpec, text: str) -> bool:
-    """The box's "nothing to show": its whole answer is one line, an `empty` phrase. A row that
-    holds the phrase (an ONU described "Failure: The ONT does not exist") is never one: taken for
-    emptiness it would remove every ONU of the OLT."""
-    lines = first_lines(text, 2)
-    return len(lines) == 1 and any(re.match(p, lines[0]) for p in spec.empty)
-
-
-def is_error(line: str, errors: list[str]) -> bool:
-    """An error answer starts one of the first lines; a row quoting the phrase does not."""
-    return any(re.match(p, line) for p in errors)
-
-
-def prepared(spec: CommandSpec, cleaner: Noise, out: str) -> str:
-    """A command's answer as its template reads it: noise removed, wrapped columns joined."""
-    text = cleaner.clean(out)
-    if spec.unwrap is not None:
-        text = join_wrapped(text, spec.unwrap.after, spec.unwrap.row, spec.unwrap.until)
-    return text
-
-
-def parse_command(olt: str, spec: CommandSpec, cleaner: Noise, errors: list[str], command: str,
-                  out: str, variables: dict[str, str], tz: tzinfo) -> tuple[str, Any]:
-    """Clean, check, parse and build the rows of one command's output.
-
-    Returns ("rows", rows) or (error kind, message): exceptions with our one-line messages are
-    passed back as data, so that nothing depends on pickling them."""
-    text = prepared(spec, cleaner, out)
-    if is_empty(spec, text):
-        records: list[dict[str, str]] = []
-    else:
-        for line in first_lines(text):
-            if is_error(line, errors):
-                # Boxes answer a command above the account's level as if it did not exist
-                # (netmiko #3412), so the message names both causes.
-                return "rejected", (f"the OLT answered: {line} (a command this firmware does not "
-                                    "know, or one the account's privilege level may not run)")
-        try:
-            records = parse(spec.template, text)
-        except TemplateError as exc:
-            return "parse", str(exc)
+def _in_helper(*args: Any) -> tuple[str, Any]:
+    """parsing.parse_answer, its errors passed back as data (kind, command, cause), so that
+    nothing depends on pickling exceptions."""
     try:
-        return "rows", rowlib.build_rows(olt, command, spec, records, variables, tz)
+        return "rows", parsing.parse_answer(*args)
+    except CommandRejected as exc:
+        return "rejected", (exc.command, exc.cause)
     except ParseError as exc:
-        return "parse", exc.cause
+        return "parse", (exc.command, exc.cause)
 
 
-def rows_for(olt: str, profile: Profile, spec: CommandSpec, command: str, out: str,
+def rows_for(profile: Profile, spec: CommandSpec, command: str, out: str,
              variables: dict[str, str], tz: tzinfo) -> list[dict[str, Any]]:
-    """parse_command here or in a helper process; raises our errors either way."""
+    """parsing.parse_answer here, or in a helper process when OLTSYNC_PARSE_PROCESSES is set."""
+    args = (spec, profile.cleaner, list(profile.errors), command, out, variables, tz)
     n = processes()
-    args = (olt, spec, profile.cleaner, list(profile.errors), command, out, variables, tz)
-    kind, value = (_executor(n).submit(parse_command, *args).result() if n
-                   else parse_command(*args))
+    if not n:
+        return parsing.parse_answer(*args)
+    kind, value = _executor(n).submit(_in_helper, *args).result()
     if kind == "rows":
         return value
-    if kind == "rejected":
-        raise CommandRejected(olt, command, value)
-    raise ParseError(olt, command, value)
+    raise (CommandRejected if kind == "rejected" else ParseError)(None, *value)

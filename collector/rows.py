@@ -1,6 +1,7 @@
 """From TextFSM records to normalized rows: map fields, apply value maps, check totals, merge.
 
-Pure functions: no network, no Prefect, no database. A dataset's commands each contribute columns to
+Pure functions: no network, no Prefect, no database, no OLT name (collector/parsing.py runs them
+and the collector names the OLT in their errors). A dataset's commands each contribute columns to
 rows of one table; the first command that fills a table defines which rows exist, later ones enrich
 them (matched on the table's merge key).
 """
@@ -35,7 +36,7 @@ def _field_plan(spec: CommandSpec) -> list[tuple[str, str | None, str, dict[str,
     return plan
 
 
-def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str, str]],
+def build_rows(command: str, spec: CommandSpec, records: list[dict[str, str]],
                context: dict[str, str], tz: tzinfo = UTC) -> list[Row]:
     """Normalized rows for one command's records; `command` is the text actually sent."""
     rows: list[Row] = []
@@ -62,7 +63,7 @@ def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str
                 try:
                     raw = fmt.format_map(scope)
                 except KeyError as exc:
-                    raise ParseError(olt, command, f"profile field {column} uses {exc} which the "
+                    raise ParseError(None, command, f"profile field {column} uses {exc} which the "
                                                    f"template {spec.template} does not produce") from None
             elif not isinstance(raw, str):
                 raw = str(raw)
@@ -73,7 +74,7 @@ def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str
             try:
                 row[column] = norm(column, raw, tz)
             except normalize.ValueProblem as exc:
-                raise ParseError(olt, command, f"{column}: {exc}") from None
+                raise ParseError(None, command, f"{column}: {exc}") from None
         if spec.skip_if_empty and row.get(spec.skip_if_empty) is None:
             continue
         rows.append(row)
@@ -84,7 +85,7 @@ def build_rows(olt: str, command: str, spec: CommandSpec, records: list[dict[str
                                          for r in rows})
         for group, expected in totals.items():
             if counted.get(group, 0) != expected:
-                raise ParseError(olt, command, f"{per} {group} reports {expected} rows but "
+                raise ParseError(None, command, f"{per} {group} reports {expected} rows but "
                                                f"{counted.get(group, 0)} were read (truncated output?)")
     return rows
 
@@ -95,7 +96,7 @@ def _merge_key(table_name: str, columns: Any) -> tuple[str, ...]:
     return entry.merge_key if entry is not None else tuple(sorted(columns))
 
 
-def merge(olt: str, command: str, table_name: str, table: Table, rows: list[Row],
+def merge(command: str, table_name: str, table: Table, rows: list[Row],
           primary: bool, latest: Sequence[Latest] = ()) -> None:
     """Fold rows into table. The primary command creates rows; later ones only enrich them.
 
@@ -125,7 +126,7 @@ def merge(olt: str, command: str, table_name: str, table: Table, rows: list[Row]
                 if val is None or col in owned:
                     continue
                 if existing.get(col) not in (None, val):
-                    raise ParseError(olt, command, f"conflicting {col} for {table_name} {key}: "
+                    raise ParseError(None, command, f"conflicting {col} for {table_name} {key}: "
                                                    f"{existing[col]!r} vs {val!r}")
                 existing[col] = val
             continue
@@ -134,12 +135,12 @@ def merge(olt: str, command: str, table_name: str, table: Table, rows: list[Row]
                 existing[col] = val
 
 
-def check_required(olt: str, table_name: str, rows: list[Row]) -> None:
+def check_required(table_name: str, rows: list[Row]) -> None:
     """A finished row lacks none of its table's required columns (storage/catalogue.py)."""
     for row in rows:
         missing = [c for c in COLLECTED[table_name].required if row.get(c) is None]
         if missing:
-            raise ParseError(olt, None, f"{table_name} row {row} lacks {', '.join(missing)}")
+            raise ParseError(None, None, f"{table_name} row {row} lacks {', '.join(missing)}")
 
 
 def client_rows(onus: list[Row], pattern: str) -> dict[str, str | None]:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, tzinfo
 
-from collector import rows as rowlib
 from collector.dataset import DatasetResult, collect
 from collector.failed_output import Keeper
 from collector.pool import SessionPool
@@ -32,7 +31,8 @@ def collect_dataset(pool: SessionPool, dataset: str, client_pattern: str, tz: tz
         try:
             with pool.session() as session:
                 kept = keeper and replace(keeper, secrets=(session.target.password,))
-                result = collect(pool.name, session, profile, dataset, tz, kept)
+                result = collect(pool.name, session, profile, dataset, tz, kept,
+                                 client_pattern=client_pattern)
                 if result.tables.get("olt"):  # the OLT's own row: its name is its prompt's
                     result.tables["olt"][0]["hostname"] = session.conn.base_prompt
             break
@@ -46,6 +46,4 @@ def collect_dataset(pool: SessionPool, dataset: str, client_pattern: str, tz: tz
             log.warning("%s; trying %s again in %.1f s (try %d of %d)", exc, dataset, delay,
                         attempt + 1, attempts)
             sleep(delay)
-    if "onus" in result.tables:
-        result.clients = rowlib.client_rows(result.tables["onus"], client_pattern)
     return result

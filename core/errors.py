@@ -14,13 +14,25 @@ class ConfigError(OltSyncError):
 class CollectError(OltSyncError):
     """Something went wrong talking to an OLT or reading its answer."""
 
-    def __init__(self, olt: str, command: str | None, cause: str, *, transient: bool = False):
-        self.olt = olt
+    def __init__(self, olt: str | None, command: str | None, cause: str, *,
+                 transient: bool = False):
+        self.olt = olt  # None where it is raised (the parse stage knows no OLT): see `of`
         self.command = command
         self.cause = cause
         self.transient = transient  # worth retrying later (network), unlike a wrong password
-        where = f" running '{command}'" if command else ""
-        super().__init__(f"{olt}{where}: {cause}")
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = f" running '{self.command}'" if self.command else ""
+        return f"{self.olt or ''}{where}: {self.cause}".lstrip()
+
+    def of(self, olt: str) -> CollectError:
+        """This error, naming `olt` if it did not yet: done once, where the collector calls
+        the parse stage."""
+        if not self.olt:
+            self.olt = olt
+            self.args = (self._message(),)
+        return self
 
 
 class LoginError(CollectError):

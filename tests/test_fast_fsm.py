@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import textfsm
 
-from collector import parse_pool
+from collector import parsing
 from parsers import textfsm_parse
 from parsers.fast_fsm import FastFSM
 from platforms import profile
@@ -45,7 +45,7 @@ def test_capture_gives_what_textfsm_gives(raw: Path) -> None:
     spec = next(c for c in prof.datasets[ds].commands if c.name == name)
     template = spec.template
     answer = transcript.answer(text_of(raw, m), m["command"], prof, m.get("prompt"))
-    text = parse_pool.prepared(spec, prof.cleaner, answer)
+    text = parsing.prepared(spec, prof.cleaner, answer)
     fast = textfsm_parse._fast(template)
     assert fast is not None, f"{template} fell back to TextFSM"
     both = _both(textfsm_parse._template_text(template), text)
@@ -73,7 +73,7 @@ def test_a_whole_simulated_olt_gives_what_textfsm_gives(generation: str) -> None
         text = pers.execute(olt, state, spec.command).text.replace("\r\n", "\n")
         for _ in spec.context:
             pers.execute(olt, state, prof.context_exit)
-        text = parse_pool.prepared(spec, prof.cleaner, text)
+        text = parsing.prepared(spec, prof.cleaner, text)
         fast = textfsm_parse.parse(spec.template, text)
         assert fast == textfsm_parse.parse_textfsm(spec.template, text), spec.command
         records += len(fast)

@@ -118,9 +118,9 @@ def test_build_rows_checks_the_per_port_total() -> None:
             {"PORT": "0/ 1/0", "ONU_ID": "", "SERIAL": "", "RUN_STATE": "", "CONFIG_STATE": "",
              "MATCH_STATE": "", "DESCRIPTION": "", "TOTAL": "2"}]
     with pytest.raises(ParseError, match="0/1/0 reports 2 rows but 1 were read"):
-        build_rows("olt-x", "display ont info 0 all", spec, recs, {})
+        build_rows("display ont info 0 all", spec, recs, {})
     recs[1]["TOTAL"] = "1"
-    rows = build_rows("olt-x", "display ont info 0 all", spec, recs, {})
+    rows = build_rows("display ont info 0 all", spec, recs, {})
     assert rows == [{"port": "0/1/0", "onu_id": 3, "serial": "HWTC1A2B3C4D", "run_state": "online",
                      "config_state": "normal", "match_state": "match", "description": None}]
 
@@ -130,8 +130,10 @@ def test_bad_value_names_olt_command_and_field() -> None:
     recs = [{"PORT": "0/1/0", "ONU_ID": "3", "SERIAL": "HWTC1A2B3C4G", "RUN_STATE": "online",
              "CONFIG_STATE": "", "MATCH_STATE": "", "DESCRIPTION": "", "TOTAL": ""}]
     with pytest.raises(ParseError) as err:
-        build_rows("olt-x", "display ont info 0 all", spec, recs, {})
-    assert str(err.value).startswith("olt-x running 'display ont info 0 all': serial:")
+        build_rows("display ont info 0 all", spec, recs, {})
+    # the parse stage names the command; the collector's boundary adds the OLT
+    assert str(err.value).startswith("running 'display ont info 0 all': serial:")
+    assert str(err.value.of("olt-x")).startswith("olt-x running 'display ont info 0 all': serial:")
 
 
 def test_merge_keeps_the_latest_session_whatever_its_row() -> None:
@@ -149,21 +151,21 @@ def test_merge_keeps_the_latest_session_whatever_its_row() -> None:
          "last_down_cause": "DyingGasp"},
         {"port": "1/1/1", "onu_id": 5, "last_up_at": t(5), "last_down_at": t(11), "last_down_cause": "LOSi"},
     ]
-    merge("o", "detail", "onus", table, history, False, rules)
+    merge("detail", "onus", table, history, False, rules)
     row = table[("1/1/1", 5)]
     assert (row["last_up_at"], row["last_down_at"], row["last_down_cause"]) == (t(20), t(19), "DyingGasp")
 
 
 def test_merge_primary_creates_later_enrich() -> None:
     table: dict = {}
-    merge("o", "c1", "onus", table, [{"port": "0/1/0", "onu_id": 1, "serial": "HWTC00000001"},
+    merge("c1", "onus", table, [{"port": "0/1/0", "onu_id": 1, "serial": "HWTC00000001"},
                                      {"port": "0/1/0", "onu_id": 1, "description": "x"}], True)
-    merge("o", "c2", "onus", table, [{"port": "0/1/0", "onu_id": 1, "rx_power_dbm": -20.0},
+    merge("c2", "onus", table, [{"port": "0/1/0", "onu_id": 1, "rx_power_dbm": -20.0},
                                      {"port": "0/1/0", "onu_id": 9, "rx_power_dbm": -21.0}], False)
     assert list(table.values()) == [{"port": "0/1/0", "onu_id": 1, "serial": "HWTC00000001",
                                      "description": "x", "rx_power_dbm": -20.0}]
     with pytest.raises(ParseError, match="conflicting serial"):
-        merge("o", "c1", "onus", table, [{"port": "0/1/0", "onu_id": 1, "serial": "HWTC00000002"}],
+        merge("c1", "onus", table, [{"port": "0/1/0", "onu_id": 1, "serial": "HWTC00000002"}],
               True)
 
 

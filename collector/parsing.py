@@ -1,0 +1,136 @@
+"""The text → rows stage: from an OLT's answers to the finished tables of one dataset.
+
+Clean an answer (noise, wrapped columns), decide whether the OLT answered an error or nothing,
+parse it with its template, build normalized rows, fold them into the dataset's tables, finish
+the tables (every column present, required columns checked, clients read from descriptions).
+Pure: no session, no network, no OLT name — errors raised here name the command and what was
+wrong, and the collector adds the OLT at its boundary (collector/dataset.py). The process pool
+(collector/parse_pool.py) is only a way to run `parse_answer` on another core.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import tzinfo
+from typing import Any
+
+from collector import rows as rowlib
+from core.errors import CommandRejected, ParseError
+from parsers.textfsm_parse import Noise, TemplateError, parse
+from parsers.unwrap import join_wrapped
+from platforms.profile import CommandSpec, DatasetSpec
+
+Row = rowlib.Row
+
+
+def first_lines(text: str, n: int = 3) -> list[str]:
+    """Where an OLT puts its error for a command: the first non-blank lines of the answer."""
+    return [line.strip() for line in text.split("\n") if line.strip()][:n]
+
+
+def error_line(text: str, errors: list[str]) -> str | None:
+    """The line by which the OLT refused a command, if it did: an error starts one of the first
+    lines of the answer; a row quoting the phrase does not."""
+    return next((line for line in first_lines(text) if any(re.match(p, line) for p in errors)),
+                None)
+
+
+def is_empty(spec: CommandSpec, text: str) -> bool:
+    """The box's "nothing to show": its whole answer is one line, an `empty` phrase. A row that
+    holds the phrase (an ONU described "Failure: The ONT does not exist") is never one: taken for
+    emptiness it would remove every ONU of the OLT."""
+    lines = first_lines(text, 2)
+    return len(lines) == 1 and any(re.match(p, lines[0]) for p in spec.empty)
+
+
+def prepared(spec: CommandSpec, cleaner: Noise, out: str) -> str:
+    """A command's answer as its template reads it: noise removed, wrapped columns joined."""
+    text = cleaner.clean(out)
+    if spec.unwrap is not None:
+        text = join_wrapped(text, spec.unwrap.after, spec.unwrap.row, spec.unwrap.until)
+    return text
+
+
+def parse_answer(spec: CommandSpec, cleaner: Noise, errors: list[str], command: str, out: str,
+                 variables: dict[str, str], tz: tzinfo) -> list[Row]:
+    """Clean, check, parse and build the rows of one command's answer."""
+    text = prepared(spec, cleaner, out)
+    if is_empty(spec, text):
+        records: list[dict[str, str]] = []
+    else:
+        line = error_line(text, errors)
+        if line is not None:
+            # Boxes answer a command above the account's level as if it did not exist
+            # (netmiko #3412), so the message names both causes.
+            raise CommandRejected(None, command, f"the OLT answered: {line} (a command this "
+                                  "firmware does not know, or one the account's privilege level "
+                                  "may not run)")
+        try:
+            records = parse(spec.template, text)
+        except TemplateError as exc:
+            raise ParseError(None, command, str(exc)) from None
+    return rowlib.build_rows(command, spec, records, variables, tz)
+
+
+class Tables:
+    """One dataset's tables as its commands answer: the first command that fills a table says
+    which rows exist, later ones enrich them (rows.merge)."""
+
+    def __init__(self, spec: DatasetSpec) -> None:
+        self.spec = spec
+        self.tables: dict[str, rowlib.Table] = {}
+
+    def add(self, cmd: CommandSpec, command: str, rows: list[Row], primary: bool) -> None:
+        rowlib.merge(command, cmd.table, self.tables.setdefault(cmd.table, {}), rows, primary,
+                     cmd.latest)
+
+    def first_to_fill(self, cmd: CommandSpec) -> bool:
+        return cmd.table not in self.tables
+
+    def expansions(self, cmd: CommandSpec) -> list[dict[str, str]]:
+        return expansions(cmd, self.tables)
+
+    def finished(self, complete: bool = True, client_pattern: str | None = None
+                 ) -> tuple[dict[str, list[Row]], dict[str, str | None]]:
+        """The tables to store (scratch tables left out) and the clients the ONUs' descriptions
+        name. Every row carries every column the profile maps for its table (None where not
+        printed); `complete=False` (a capture's limited run) skips the required-column check."""
+        out: dict[str, list[Row]] = {}
+        for name, table in self.tables.items():
+            if name.startswith("_"):
+                continue  # scratch: only fed expansions
+            columns = {c for cmd in self.spec.commands if cmd.table == name for c in cmd.fields}
+            rows = [{**dict.fromkeys(columns), **row} for row in table.values()]
+            if complete:
+                rowlib.check_required(name, rows)
+            out[name] = rows
+        clients = (rowlib.client_rows(out["onus"], client_pattern)
+                   if client_pattern is not None and "onus" in out else {})
+        return out, clients
+
+
+def port_vars(row: dict[str, Any]) -> dict[str, str]:
+    """A row as command variables; a Huawei F/S/P port also as {frame} {slot} {pon}."""
+    out = {k: str(v) for k, v in row.items() if v is not None}
+    port = row.get("port")
+    if isinstance(port, str) and port.count("/") == 2:
+        out["frame"], out["slot"], out["pon"] = port.split("/")
+    return out
+
+
+def expansions(cmd: CommandSpec, tables: dict[str, rowlib.Table]) -> list[dict[str, str]]:
+    """The variable sets a command runs with: one, or one per matching row / distinct value."""
+    fe = cmd.for_each
+    if fe is None:
+        return [{}]
+    rows = list(tables.get(fe.table, {}).values())
+    rows = [r for r in rows
+            if all(re.search(rx, str(r.get(col) or "")) for col, rx in fe.match.items())]
+    if fe.distinct:
+        seen: dict[Any, dict[str, Any]] = {}
+        for r in rows:
+            seen.setdefault(r.get(fe.distinct), {fe.distinct: r.get(fe.distinct)})
+        rows = list(seen.values())
+    if fe.range:
+        rows = [{**r, "n": n} for r in rows for n in range(1, int(r.get(fe.range) or 0) + 1)]
+    return [{**port_vars(r), **fe.vars} for r in rows]
