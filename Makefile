@@ -3,20 +3,25 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell $(PY) -c "import hashlib,sys;print(hashlib.sha1(open('requirements.txt','rb').read()).hexdigest()[:12])")
+STAMP := $(VENV)/.installed-$(shell $(PY) -c "import hashlib;print(hashlib.sha1(open('requirements.txt','rb').read()+open('pyproject.toml','rb').read()).hexdigest()[:12])")
 
 .PHONY: demo test lint install bench
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	# this checkout, editable: the `oltsync` command ($(BIN)/oltsync) runs the code here
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m oltsync demo
 
+# The tests need PostgreSQL: OLTSYNC_TEST_PG (default postgresql://postgres@127.0.0.1:5432/postgres)
+# names a server where that user may create and drop databases (trust or password in the URL).
+# Without it they skip; with CI=true they fail instead.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest

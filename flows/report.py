@@ -80,8 +80,10 @@ def onu_tally(onus: list[dict[str, Any]]) -> OnuTally:
 
 
 def artifact_key(olt: str) -> str:
-    """The per-OLT artifact's key: Prefect allows lowercase letters, digits and dashes."""
-    return "olt-" + re.sub(r"[^a-z0-9-]", "-", olt.lower())
+    """The per-OLT artifact's key: the OLT's name as Prefect allows it (lowercase letters, digits,
+    dashes), starting "olt-" (never one of the fleet run's keys), without saying it twice."""
+    key = re.sub(r"[^a-z0-9-]", "-", olt.lower())
+    return key if key.startswith("olt-") else f"olt-{key}"
 
 
 def olt_table(report: OltReport) -> list[dict[str, Any]]:

@@ -87,7 +87,8 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> _Done:
         failed(exc)
         raise
     with got.timers.stage("store"):
-        out = store.store_dataset(engine, entry.name, dataset, got.tables, got.started_at,
+        # every dataset of the run (stored or failed) is recorded as started with the run
+        out = store.store_dataset(engine, entry.name, dataset, got.tables, shared.started,
                                   shared.opts, clients=got.clients, flow_run_id=shared.flow_run_id)
     done = _Done(DatasetReport.stored(out, got.commands, got.bytes_read, time.perf_counter() - t0,
                                       got.timers))
@@ -104,7 +105,7 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> _Done:
 def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int | None = None,
              allow_shrink: bool = False, datasets: list[str] | None = None) -> dict[str, Any]:
     """Sync one OLT. Credentials come from the inventory's references, never from parameters."""
-    started = datetime.now(UTC)
+    began = datetime.now(UTC)
     settings = Settings.from_env()
     url = database_url(settings)
     migrate.check(url)  # fail before touching the OLT
@@ -118,6 +119,7 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
     flow_run_id = str(ctx.flow_run.id) if getattr(ctx, "flow_run", None) else None
     engine = get_engine(url)
     with olt_lock(engine, olt_name, settings.olt_lock_wait_s) as lock:
+        started = datetime.now(UTC)  # the sync proper: once no other sync has the OLT
         store.ensure_olt(engine, entry.name, entry.host, entry.port, entry.platform,
                          profiles.load(entry.platform).vendor)
         pool = make_pool(entry, max_sessions, slot=ssh_slot(settings, olt_name), settings=settings)
@@ -143,9 +145,9 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
             lost = str(exc)
         else:
             store.count_onus_per_port(engine, entry.name)  # whatever was stored, counted once
-            if report.status == "ok":
-                store.finish_olt(engine, entry.name, datetime.now(UTC))
-    report.seconds = round((datetime.now(UTC) - started).total_seconds(), 2)
+            if report.status == "ok":  # the run's start: status shows one time for one run
+                store.finish_olt(engine, entry.name, started)
+    report.seconds = round((datetime.now(UTC) - began).total_seconds(), 2)
     create_table_artifact(table=reports.olt_table(report), key=reports.artifact_key(olt_name),
                           description=reports.olt_markdown(report))
     if report.status != "ok" or lost:

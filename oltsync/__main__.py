@@ -1,5 +1,5 @@
-"""Command line: `python -m oltsync demo | sync | db upgrade|check|current | summary | bootstrap |
-server | status | drain | prune | rename | capture`."""
+"""Command line (`oltsync`, or `python -m oltsync`): demo | sync | db upgrade|check|current |
+summary | bootstrap | server | worker | service-files | status | drain | prune | rename | capture."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["server"]:  # everything after it is `prefect server start`'s, options included
         return _server(argv[1:])
-    ap = argparse.ArgumentParser(prog="python -m oltsync")
+    ap = argparse.ArgumentParser(prog="oltsync")
     sub = ap.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("demo", help="simulated fleet -> sync-fleet -> SQLite, then a summary")
     d.add_argument("--olts", type=int, default=4)
@@ -37,6 +37,29 @@ def main(argv: list[str] | None = None) -> int:
     sv = sub.add_parser("server", help="`prefect server start`, refused while the API would be "
                                         "open (no PREFECT_SERVER_API_AUTH_STRING)")
     sv.add_argument("args", nargs=argparse.REMAINDER, help="passed to `prefect server start`")
+    w = sub.add_parser("worker", help="a process worker for the work pool, started once the "
+                                       "Prefect API answers its health check")
+    w.add_argument("--pool", help="work pool (default $OLTSYNC_WORK_POOL or oltsync)")
+    w.add_argument("--name", help="worker name (default oltsync-HOSTNAME)")
+    w.add_argument("--limit", type=int, default=8, help="flow runs at once (default 8)")
+    w.add_argument("--wait", type=float, default=300, help="seconds to wait for the API (300)")
+    sf = sub.add_parser("service-files", help="render the systemd units or the supervisor "
+                                              "configuration for these paths and user")
+    kind = sf.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--systemd", action="store_true")
+    kind.add_argument("--supervisor", action="store_true")
+    sf.add_argument("--out", required=True, help="folder to write them into")
+    sf.add_argument("--prefix", default="/opt/oltsync", help="the project (default /opt/oltsync)")
+    sf.add_argument("--venv", help="its virtualenv (default PREFIX/.venv)")
+    sf.add_argument("--user", default="oltsync",
+                    help="service user (default oltsync; '' runs as whoever starts them)")
+    sf.add_argument("--env-file", default="/etc/oltsync/oltsync.env")
+    sf.add_argument("--log-dir", default="/var/log/oltsync")
+    sf.add_argument("--state-dir", default="/var/lib/oltsync",
+                    help="Prefect's home, supervisor's socket and pid file")
+    sf.add_argument("--workers", type=int, default=1, help="supervisor: workers on this host")
+    sf.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a value for the environment file (created from the example if missing)")
     st = sub.add_parser("status", help="next, running and late runs; pool health; each OLT's last sync")
     st.add_argument("--json", action="store_true")
     dr = sub.add_parser("drain", help="pause the pool, wait for running syncs, restart, resume")
@@ -95,6 +118,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.cmd == "status":
             return _status(args.json)
+        if args.cmd == "worker":
+            from core.settings import Settings
+            from oltsync import worker
+
+            return worker.run(args.pool or Settings.from_env().work_pool, args.name, args.limit,
+                              args.wait)
+        if args.cmd == "service-files":
+            return _service_files(args)
         if args.cmd == "drain":
             from core.settings import Settings
             from oltsync.drain import drain
@@ -162,6 +193,36 @@ def _sync(args: argparse.Namespace) -> int:
                                allow_shrink=args.allow_shrink, return_state=True)
         print(state.name, state.message or "")
         return 0 if state.is_completed() else 1
+
+
+def _service_files(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from core.errors import ConfigError
+    from oltsync import service_files as sf
+
+    kind = "systemd" if args.systemd else "supervisor"
+    layout = sf.Layout(prefix=args.prefix, venv=args.venv, env_file=args.env_file,
+                       log_dir=args.log_dir, state_dir=args.state_dir,
+                       user=args.user or None, workers=args.workers)
+    out = Path(args.out)
+    for path in sf.render(kind, layout, out):
+        print(f"wrote {path}")
+    values = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"service-files: --set {item!r} is not KEY=VALUE")
+        values[key] = value
+    env = Path(args.env_file)
+    if values or not env.exists():
+        created = sf.write_env_file(env, layout, values)
+        print(f"{'created' if created else 'updated'} {env} (mode 600)"
+              + (f": {', '.join(values)} set" if values else ""))
+    for path in (args.log_dir, args.state_dir):
+        Path(path).mkdir(parents=True, exist_ok=True)
+    print("next:\n  " + "\n  ".join(sf.next_steps(kind, layout, out)))
+    return 0
 
 
 def _server(extra: list[str]) -> int:

@@ -23,6 +23,11 @@ def _run_row(run: Any, deployments: dict[Any, str]) -> dict[str, Any]:
             "start": run.start_time.isoformat() if run.start_time else None, "id": str(run.id)}
 
 
+def _schedule(schedule: Any) -> str:
+    """A cron schedule with the time zone it runs in (Prefect's default: UTC)."""
+    return f"{schedule.cron} ({getattr(schedule, 'timezone', None) or 'UTC'})"
+
+
 def gather_prefect(pool_name: str, limit: int = 10) -> dict[str, Any]:
     """Runs and pool health from the Prefect API (PREFECT_API_URL)."""
     from prefect.client.orchestration import get_client
@@ -47,7 +52,7 @@ def gather_prefect(pool_name: str, limit: int = 10) -> dict[str, Any]:
         flows = {f.id: f.name for f in client.read_flows()} if deps else {}
         names = {d.id: f"{flows.get(d.flow_id, '?')}/{d.name}" for d in deps}
         out["deployments"] = [{"name": names[d.id], "paused": d.paused,
-                               "schedules": [s.schedule.cron for s in d.schedules
+                               "schedules": [_schedule(s.schedule) for s in d.schedules
                                              if getattr(s.schedule, "cron", None)],
                                "concurrency_limit": getattr(d.global_concurrency_limit, "limit", None)}
                               for d in deps]

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+from collections import Counter
 
 import yaml
 
@@ -41,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--output-rate", type=float, default=0.0, help="bytes/s, 0 = unlimited")
     ap.add_argument("--alarm-every", type=int, default=0,
                     help="interleave an alarm block every N output lines")
+    ap.add_argument("--host-key", help="the fleet's SSH host key file: read if it exists, else "
+                                       "created (mode 0600); unset: a new key each start")
     args = ap.parse_args(argv)
     if not args.listen.startswith("127.") and args.listen not in ("::1", "localhost"):
         ap.error("the simulator only listens on loopback")
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                         output_rate_bps=args.output_rate, alarm_every_lines=args.alarm_every)
         if shared:
             o.password = shared
-    sim = Simulator(olts, host=args.listen, base_port=args.base_port)
+    sim = Simulator(olts, host=args.listen, base_port=args.base_port, host_key=args.host_key)
 
     async def run() -> None:
         await sim.start()
@@ -68,8 +71,12 @@ def main(argv: list[str] | None = None) -> int:
             with os.fdopen(fd, "w") as f:
                 for o in olts:
                     f.write(f"{env_name(o, args.password_env)}={o.password}\n")
-        print(f"simulating {len(olts)} {args.platform} OLTs x {args.onus} ONUs on {args.listen} "
-              f"ports {olts[0].port}..{olts[-1].port}", flush=True)
+        kinds = Counter(f"{o.platform} {o.generation}" for o in olts)
+        print(f"simulating {len(olts)} OLTs x {args.onus} ONUs on {args.listen}: "
+              + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())), flush=True)
+        for o in olts:
+            print(f"  {o.name:<10} {o.host}:{o.port:<6} {o.platform:<15} {o.model} {o.firmware}",
+                  flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -201,10 +202,23 @@ class _Server(asyncssh.SSHServer):
         return username == self.olt.username and password == self.olt.password
 
 
+def _host_key(path: str | None) -> Any:
+    if path is None:
+        return asyncssh.generate_private_key("ssh-ed25519")
+    if os.path.exists(path):
+        return asyncssh.read_private_key(path)
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key.export_private_key())
+    return key
+
+
 class Simulator:
     """Serves a fleet of simulated OLTs over SSH on loopback."""
 
-    def __init__(self, olts: Iterable[Olt], host: str = "127.0.0.1", base_port: int = 0) -> None:
+    def __init__(self, olts: Iterable[Olt], host: str = "127.0.0.1", base_port: int = 0,
+                 host_key: str | None = None) -> None:
         self.olts = {o.name: o for o in olts}
         self.host = host
         self.base_port = base_port
@@ -214,7 +228,9 @@ class Simulator:
         # each connection's [opened, closed] (monotonic seconds) as this server saw it.
         self.peak_connections = 0
         self.connection_spans: list[list[float]] = []
-        self._key = asyncssh.generate_private_key("ssh-ed25519")  # loaded once, shared
+        # one key for the fleet; kept in `host_key` (a file) when given, so that a restarted lab
+        # fleet keeps its identity and `accept-new` known_hosts do not refuse it
+        self._key = _host_key(host_key)
         self._olt_keys: dict[str, Any] = {}  # an OLT whose key was changed (replaced hardware)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from sqlalchemy import select, text
 
+from flows.report import artifact_key
 from flows.sync_fleet import sync_fleet
 from flows.sync_olt import sync_olt
 from platforms import profile
@@ -184,7 +185,8 @@ def _check_kept(message: str) -> None:
     assert paths and all(Path(p).is_file() and Path(p).with_suffix(".yml").is_file() for p in paths)
     with get_client(sync_client=True) as client:
         (art,) = client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=[f"olt-{FAULTY}"])), sort=ArtifactSort.CREATED_DESC, limit=1)
+            key=ArtifactFilterKey(any_=[artifact_key(FAULTY)])), sort=ArtifactSort.CREATED_DESC,
+            limit=1)
     assert all(p in (art.description or "") and p in str(art.data) for p in paths), paths
 
 

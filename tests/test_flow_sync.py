@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -39,6 +41,19 @@ def _task_runs_of(flow_run_id: str) -> list:
     return asyncio.run(read())
 
 
+def _artifact(key: str) -> Any:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async def read() -> list:
+        async with get_client() as client:
+            return await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), limit=1)
+
+    found = asyncio.run(read())
+    return found[0] if found else None
+
+
 def test_fleet_sync_equals_truth_then_resync_writes_nothing(pg: str, fleet) -> None:
     f = fleet(3, 512, seed=11)
     engine = get_engine(pg)
@@ -54,6 +69,12 @@ def test_fleet_sync_equals_truth_then_resync_writes_nothing(pg: str, fleet) -> N
     assert history_count(engine) == online
     runs = _sync_runs(engine)
     assert len(runs) == 15 and {r["status"] for r in runs} == {"ok"}
+    # the per-OLT table artifact: keyed by the OLT's name once, every dataset timed
+    art = _artifact("olt-001")
+    assert art is not None and _artifact("olt-olt-001") is None
+    table = art.data if isinstance(art.data, list) else json.loads(art.data)
+    assert sorted(r["dataset"] for r in table) == sorted({r["dataset"] for r in runs})
+    assert all(isinstance(r["seconds"], (int, float)) and r["seconds"] > 0 for r in table), table
 
     before = row_versions(engine)
     state = sync_fleet(inventory_path=str(f.inventory_path), return_state=True)

@@ -128,30 +128,18 @@ def _env_file(path: Path, values: dict[str, str]) -> None:
 
 
 def _render_supervisor(tmp: Path, env_file: Path) -> Path:
-    """deployments/supervisor/oltsync.conf with this checkout's paths and two workers, included by a
-    supervisord.conf of the test's own (socket, logs and pid file in the test's folder)."""
-    conf = (ROOT / "deployments" / "supervisor" / "oltsync.conf").read_text()
-    conf = (conf.replace("/opt/oltsync/.venv/bin/", f"{BIN}/").replace("/opt/oltsync", str(ROOT))
-            .replace("/etc/oltsync/oltsync.env", str(env_file))
-            .replace("/var/log/oltsync", str(tmp)).replace("numprocs=1", "numprocs=2"))
-    conf = "\n".join(line for line in conf.splitlines() if not line.startswith("user="))
-    (tmp / "oltsync.conf").write_text(conf)
-    main = tmp / "supervisord.conf"
-    main.write_text(f"""[unix_http_server]
-file={tmp}/supervisor.sock
-[supervisord]
-logfile={tmp}/supervisord.log
-pidfile={tmp}/supervisord.pid
-childlogdir={tmp}
-nodaemon=true
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-[supervisorctl]
-serverurl=unix://{tmp}/supervisor.sock
-[include]
-files = {tmp}/oltsync.conf
-""")
-    return main
+    """The supervisor configuration as an operator gets it: `oltsync service-files --supervisor`,
+    for this checkout's paths, two workers, no user switch (the tests are not root-owned)."""
+    done = subprocess.run(
+        [str(BIN / "oltsync"), "service-files", "--supervisor", "--out", str(tmp),
+         "--prefix", str(ROOT), "--venv", str(BIN.parent), "--user", "", "--env-file", str(env_file),
+         "--log-dir", str(tmp), "--state-dir", str(tmp), "--workers", "2"],
+        capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    conf = (tmp / "oltsync.conf").read_text()
+    assert "numprocs=2" in conf and "user=" not in conf and str(env_file) in conf
+    assert f"{BIN}/oltsync worker" in conf  # waits for the server's health endpoint
+    return tmp / "supervisord.conf"
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +194,8 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
     env[CLIENT_VAR] = re.search(rf"^{CLIENT_VAR}=(\S+)$", written, re.M).group(1)
     assert f"{SERVER_VAR}={env[CLIENT_VAR]}" in written and env_file.stat().st_mode & 0o777 == 0o600
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "OLTSYNC_"))}
-    supervisord = subprocess.Popen([str(BIN / "supervisord"), "-c", str(conf)], cwd=ROOT, env=clean,
+    supervisord = subprocess.Popen([str(BIN / "supervisord"), "-n", "-c", str(conf)], cwd=ROOT,
+                                   env=clean,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -368,8 +357,9 @@ def test_hourly_fleet_run_completes_with_per_olt_runs(ops: Ops) -> None:
         from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
         keys = {a.key for a in client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=["fleet-progress", "fleet-last-sync", "olt-olt-001"])))}
-    assert keys == {"fleet-progress", "fleet-last-sync", "olt-olt-001"}
+            key=ArtifactFilterKey(any_=["fleet-progress", "fleet-last-sync", "olt-001",
+                                        "olt-olt-001"])))}
+    assert keys == {"fleet-progress", "fleet-last-sync", "olt-001"}  # the OLT's name, once
 
 
 def test_deployment_fanout_shares_the_fleet_and_syncs_each_olt_once(ops: Ops) -> None:
@@ -536,3 +526,7 @@ def test_status_command_reports_runs_pool_and_olts(ops: Ops) -> None:
     olts = {o["olt"]: o for o in status["olts"]}
     assert sorted(olts) == sorted(ops.olts)
     assert all(o["status"] == "ok" and o["error"] is None for o in olts.values())
+    # one run, one time: the last good sync is the last sync when it went well
+    assert all(o["last_ok"] == o["last_sync"] for o in olts.values()), olts
+    schedules = {d["name"]: d["schedules"] for d in status["prefect"]["deployments"]}
+    assert schedules["sync-fleet/hourly"] == ["0 * * * * (America/Sao_Paulo)"], schedules

@@ -1,15 +1,19 @@
-"""A screenshot of the Prefect UI showing a fleet run and its per-OLT runs, for the README.
+"""A screenshot of the Prefect UI showing a fleet run and its per-OLT runs.
 
-    python -m tools.ui_screenshot --out docs/prefect-ui-fleet-run.png
+    python -m tools.ui_screenshot --out docs/prefect-ui-fleet-run.png          # the README's picture
+    python -m tools.ui_screenshot --out run.png --api-url http://127.0.0.1:4200/api [--flow-run ID]
 
-Starts a throw-away Prefect server on a free loopback port, a simulated fleet, runs `sync-fleet` once
-into a temporary SQLite database, and has headless Chromium (Debian's `chromium`: apt-get install
-chromium) take the flow-run page. Everything it starts is stopped again.
+Needs headless Chromium (Debian's `chromium`: apt-get install chromium), checked before anything
+starts. Without --api-url it starts a throw-away Prefect server on a free loopback port and a
+simulated fleet, runs `sync-fleet` once into a temporary SQLite database and photographs that run;
+everything it starts is stopped again. With --api-url it photographs a run on your own server (the
+latest sync-fleet run, or --flow-run), with PREFECT_API_AUTH_STRING from the environment.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import socket
@@ -48,29 +52,37 @@ class AuthProxy:
     string into the UI's login page, so it talks to this loopback proxy, which adds it (what a
     reverse proxy in front of the UI can do in production)."""
 
-    def __init__(self, upstream: str, auth: str) -> None:
+    def __init__(self, upstream: str, auth: str | None) -> None:
         import base64
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        header = "Basic " + base64.b64encode(auth.encode()).decode()
+        header = "Basic " + base64.b64encode(auth.encode()).decode() if auth else None
+        proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             def _forward(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length", "connection")}
-                headers["Authorization"] = header
+                if header:
+                    headers["Authorization"] = header
                 r = httpx.request(self.command, upstream + self.path, content=body or None,
                                   headers=headers, timeout=60)
+                content = r.content
+                if self.path.split("?")[0].endswith("/ui-settings") and r.status_code == 200:
+                    # the UI asks the server where its API is: here, through this proxy
+                    settings = r.json()
+                    settings["api_url"] = f"{proxy.url}/api"
+                    content = json.dumps(settings).encode()
                 self.send_response(r.status_code)
                 for k, v in r.headers.items():
                     if k.lower() not in ("content-length", "transfer-encoding", "connection",
                                          "content-encoding"):
                         self.send_header(k, v)
-                self.send_header("Content-Length", str(len(r.content)))
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(r.content)
+                self.wfile.write(content)
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _forward
 
@@ -85,10 +97,15 @@ class AuthProxy:
         self.server.shutdown()
 
 
-def shoot(url: str, out: Path, size: str, wait_ms: int) -> None:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not browser:
-        raise SystemExit("chromium not found: apt-get install chromium")
+def browser() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        raise SystemExit("ui_screenshot: chromium not found (apt-get install chromium); "
+                         "nothing was started")
+    return found
+
+
+def shoot(browser: str, url: str, out: Path, size: str, wait_ms: int) -> None:
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                         f"--user-data-dir={profile}", f"--window-size={size}",
@@ -98,13 +115,51 @@ def shoot(url: str, out: Path, size: str, wait_ms: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path("docs/prefect-ui-fleet-run.png"))
+    ap.add_argument("--out", type=Path, required=True, help="the PNG to write")
+    ap.add_argument("--api-url", help="your Prefect server's API (default: a throw-away one)")
+    ap.add_argument("--flow-run", help="with --api-url: the run to show (default: the latest "
+                                       "sync-fleet run)")
     ap.add_argument("--olts", type=int, default=6)
     ap.add_argument("--onus", type=int, default=256)
     ap.add_argument("--size", default="1600,1000")
     ap.add_argument("--wait-ms", type=int, default=25000, help="virtual time for the page to render")
     args = ap.parse_args(argv)
+    chromium = browser()  # before anything is started
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.api_url:
+        return _own_server(chromium, args)
+    return _throw_away(chromium, args)
 
+
+def _own_server(chromium: str, args: argparse.Namespace) -> int:
+    from oltsync.api_auth import CLIENT_VAR
+
+    api = args.api_url.rstrip("/")
+    run_id = args.flow_run or _latest_fleet_run(api)
+    proxy = AuthProxy(api.removesuffix("/api"), os.environ.get(CLIENT_VAR))
+    try:
+        shoot(chromium, f"{proxy.url}/runs/flow-run/{run_id}", args.out, args.size, args.wait_ms)
+    finally:
+        proxy.stop()
+    print(f"wrote {args.out} (flow run {run_id})")
+    return 0
+
+
+def _latest_fleet_run(api: str) -> str:
+    os.environ["PREFECT_API_URL"] = api
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["sync-fleet"])),
+                                     sort=FlowRunSort.START_TIME_DESC, limit=1)
+    if not runs:
+        raise SystemExit(f"ui_screenshot: no sync-fleet run on {api}; give --flow-run")
+    return str(runs[0].id)
+
+
+def _throw_away(chromium: str, args: argparse.Namespace) -> int:
     from oltsync.api_auth import CLIENT_VAR, fresh_pair
 
     tmp = Path(tempfile.mkdtemp(prefix="oltsync-ui-"))
@@ -114,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     proxy = AuthProxy(f"http://127.0.0.1:{port}", auth[CLIENT_VAR])
     env = {**os.environ, **auth, "PREFECT_HOME": str(tmp / "prefect"),
            "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port),
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_API_URL": f"{proxy.url}/api"}
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sim = None
@@ -144,8 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         state = sync_fleet(inventory_path=str(inv), concurrency=3, return_state=True)
         run_id = state.state_details.flow_run_id
         print(f"fleet run {run_id}: {state.name}")
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        shoot(f"{proxy.url}/runs/flow-run/{run_id}", args.out, args.size, args.wait_ms)
+        shoot(chromium, f"{proxy.url}/runs/flow-run/{run_id}", args.out, args.size, args.wait_ms)
         print(f"wrote {args.out}")
         return 0 if state.is_completed() else 1
     finally:

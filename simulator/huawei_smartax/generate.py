@@ -1,5 +1,5 @@
-"""Simulated Huawei SmartAX OLTs: an MA5600T/MA5608T/MA5683T/MA5800 chassis with GPHF line boards,
-ports frame/slot/port from 0, ONU ids 0..127 sampled with gaps like a real box after churn, service
+"""Simulated Huawei SmartAX OLTs: an MA5600-family or MA5800 chassis with its own boards, ports
+frame/slot/port from 0, ONU ids 0..127 sampled with gaps like a real box after churn, service
 ports numbered per OLT, a few uplink MACs with no ONU behind them."""
 
 from __future__ import annotations
@@ -13,7 +13,16 @@ from simulator.model import EPOCH, MAX_ONU_ID, Mac, Olt, Onu, ServicePort, Unreg
 ONT_MODELS = [("EG8145V5", "V5R020C00S115"), ("HG8245H", "V3R017C10S201"),
               ("EG8145X6", "V5R021C00S220"), ("HG8310M", "V3R016C10S120")]
 DOWN_CAUSES = ["LOS", "dying-gasp", "LOFi", "ONT is reset by ONT command"]
-CHASSIS = chassis.Chassis(
+# Per family, as the captures show them: an MA5600T/MA5683T/MA5608T (V800 firmware) with SCUN
+# control boards in slots 9 and 10 and GPFD line boards (the Java OLT manager's display board); an
+# MA5800 (V100 firmware) with MPLA control boards in 8 and 9 and GPHF line boards (LA MANÁ MA5800-X7
+# project, MARLLM01 MA5800).
+MA5600 = chassis.Chassis(
+    controls=((9, "H802SCUN", "Active_normal"), (10, "H802SCUN", "Standby_normal")),
+    line_card="H805GPFD", line_status="Normal",
+    line_slots=(1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16, 17, 18),
+    ports_per_card=16, port="0/{slot}/{n}", first_port=0)
+MA5800 = chassis.Chassis(
     controls=((8, "H901MPLA", "Active_normal"), (9, "H901MPLA", "Standby_normal")),
     line_card="H901GPHF", line_status="Normal",
     line_slots=(1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19),
@@ -39,7 +48,8 @@ def generate(index: int, n_onus: int, seed: int, platform: str = "huawei_smartax
         username="oltsync",
         password=f"sim-{seed}-{index}",
     )
-    slots, used_ports, per_port = chassis.lay_out(olt, CHASSIS, rng, n_onus)
+    frame = MA5800 if model.startswith("MA5800") else MA5600
+    slots, used_ports, per_port = chassis.lay_out(olt, frame, rng, n_onus)
     clients: list[tuple[str, str]] = []
     taken_codes: set[str] = set()
     serials: set[str] = set()
@@ -97,7 +107,8 @@ def generate(index: int, n_onus: int, seed: int, platform: str = "huawei_smartax
                 sp_index += 1
     # The uplink learns a few MACs of its own (routers, BRAS) with no ONU behind them.
     for _ in range(2):
-        olt.macs.append(Mac(mac=chassis.mac(rng, "00:e0:fc"), vlan=100 + slots[0], port="0/8/0",
+        olt.macs.append(Mac(mac=chassis.mac(rng, "00:e0:fc"), vlan=100 + slots[0],
+                            port=f"0/{frame.controls[0][0]}/0",
                             onu_id=None, service_port=None, gem_index=None))
     chassis.unique_macs(olt)
     for _ in range(rng.randrange(1, 4)):
