@@ -73,6 +73,11 @@ class SessionPool:
         with self._cond:
             self._remaining = borrows
 
+    @property
+    def unreachable(self) -> bool:
+        """No session could be opened at all: the OLT did not answer (not a wrong password)."""
+        return isinstance(self._login_error, UnreachableError)
+
     def __repr__(self) -> str:
         return f"SessionPool({self.name}, max_sessions={self.max_sessions})"
 

@@ -17,6 +17,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy.engine import Engine
 
 from collector.pool import SessionPool
 from collector.run import collect_dataset
@@ -25,10 +26,11 @@ from core.settings import Settings
 from flows import report as reports
 from flows.limits import check_ssh_limit, ssh_slot
 from flows.olt_access import keeper_for, make_pool
+from flows.outage_watch import describe, watch_outages
 from flows.report import DatasetReport, OltReport, OnuTally
 from inventory import entries as inv
 from platforms import profile as profiles
-from storage import migrate, store
+from storage import migrate, outages, store
 from storage.db import database_url, get_engine
 from storage.olt_lock import Held, LockLost, olt_lock
 from storage.sync import SyncOptions
@@ -145,6 +147,7 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
             lost = str(exc)
         else:
             store.count_onus_per_port(engine, entry.name)  # whatever was stored, counted once
+            _watch(engine, entry.name, started, pool, done)
             if report.status == "ok":  # the run's start: status shows one time for one run
                 store.finish_olt(engine, entry.name, started)
     report.seconds = round((datetime.now(UTC) - began).total_seconds(), 2)
@@ -154,6 +157,24 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
         # a login error fails every dataset: each message once
         raise OltSyncFailed("; ".join(dict.fromkeys(report.errors + [lost] if lost else report.errors)))
     return report.as_dict()
+
+
+def _watch(engine: Engine, olt: str, started: datetime, pool: SessionPool,
+           done: list[_Done]) -> None:
+    """Outages after this pass: the OLT's own when it could not be reached, its ports' when its
+    ONU states were stored. Best effort: the inventory is stored, a failure here is logged."""
+    log = get_run_logger()
+    try:
+        now = datetime.now(UTC)
+        if pool.unreachable or any(d.report.status == "ok" for d in done):
+            change = outages.set_unreachable(engine, olt, pool.unreachable, now)
+            if change:
+                log.warning("%s: unreachable outage %s", olt, change)
+        if any(d.onus is not None for d in done):
+            for line in describe(olt, watch_outages(engine, olt, started, now)):
+                log.warning("%s", line)
+    except Exception as exc:  # noqa: BLE001 - the sync's own result stands
+        log.error("%s: outages could not be updated: %s: %s", olt, type(exc).__name__, exc)
 
 
 def _datasets(entry: inv.OltEntry, wanted: list[str] | None) -> list[str]:

@@ -267,22 +267,25 @@ def _status(as_json: bool) -> int:
     from core.settings import Settings
     from oltsync.status import format_status, gather_prefect
     from storage.db import get_engine
-    from storage.queries import last_syncs
+    from storage.queries import last_syncs, open_outages
 
     prefect: dict | str
     olts: list | str
+    outages: list = []
     try:
         prefect = gather_prefect(Settings.from_env().work_pool)
     except Exception as exc:  # status must still show the database part
         prefect = f"{type(exc).__name__}: {exc}"
     try:
         olts = last_syncs(get_engine())
+        outages = open_outages(get_engine())
     except Exception as exc:
         olts = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     if as_json:
-        print(json.dumps({"prefect": prefect, "olts": olts}, indent=2, default=str))
+        print(json.dumps({"prefect": prefect, "olts": olts, "outages": outages}, indent=2,
+                         default=str))
     else:
-        print(format_status(prefect, olts))
+        print(format_status(prefect, olts, outages))
     return 0 if isinstance(prefect, dict) and isinstance(olts, list) else 1
 
 

@@ -95,7 +95,8 @@ def _table(rows: list[dict[str, Any]], cols: list[str]) -> list[str]:
     return [fmt.format(*cols), *(fmt.format(*row) for row in cells)]
 
 
-def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | str) -> str:
+def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | str,
+                  outages: list[dict[str, Any]] | None = None) -> str:
     """Text for the terminal. A part that could not be read is given as its error message."""
     lines = [f"oltsync status at {datetime.now(UTC).isoformat(timespec='seconds')}"]
     if isinstance(prefect, str):
@@ -120,6 +121,10 @@ def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | st
         lines += _table([{**o, "error": (o["error"] or "")[:100]} for o in listed],
                         ["olt", "status", "last_sync", "seconds", "inserted", "updated",
                          "unchanged", "removed", "last_ok", "error"])
+        if outages:
+            lines += ["", f"Open outages ({len(outages)}):"]
+            lines += _table(outages, ["opened_at", "olt", "port", "kind", "affected", "los",
+                                      "dying_gasp", "clients"])
         gone = [o for o in olts if o["status"] == "removed"]
         if gone:
             lines += ["", "Removed from the inventory (their rows kept as history; "

@@ -7,7 +7,7 @@ generate.py) fill it; personalities render it the way each CLI prints it. Tests 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 # Local time of the simulated boxes: Brazil, where most of our users are (no DST since 2019, so
 # the fixed offset and the zone the inventory names agree).
@@ -16,6 +16,8 @@ OLT_ZONE = "America/Sao_Paulo"
 # A fixed reference so that generated timestamps are reproducible across runs.
 EPOCH = datetime(2026, 11, 1, 0, 0, 0, tzinfo=OLT_TZ)
 MAX_ONU_ID = 128
+# What an offline ONU does not report: its levels and its distance.
+_LINE_LEVELS = ("rx_power_dbm", "tx_power_dbm", "olt_rx_power_dbm", "temperature_c", "distance_m")
 
 
 @dataclass
@@ -145,6 +147,52 @@ class Olt:
     # The firmware generation the OLT speaks (simulator/firmware.py): which layout each command
     # prints. `firmware` and `model` agree with it.
     generation: str = ""
+    # what take_down() cleared of an ONU (serial -> its optical levels and distance), for restore()
+    stashed: dict[str, dict] = field(default_factory=dict, repr=False)
+
+    # --- the outside plant, while the simulator runs: cut fibre, power failures, weak signal ----
+    def take_down(self, serials: list[str], cause: str, at: datetime | None = None) -> list[str]:
+        """Online ONUs go offline with `cause`: the ones that did."""
+        at = at or datetime.now(UTC)
+        done = []
+        for o in (self.onu(s) for s in serials):
+            if o.run_state != "online":
+                continue
+            self.stashed[o.serial] = {k: getattr(o, k) for k in _LINE_LEVELS}
+            for k in _LINE_LEVELS:
+                setattr(o, k, None)
+            o.run_state, o.last_down_cause, o.last_down_at = "offline", cause, at
+            done.append(o.serial)
+        return done
+
+    def cut_port(self, port: str, n: int | None = None) -> list[str]:
+        """A fibre cut on `port` (LOS) for its online ONUs (the first `n`, if given)."""
+        online = [o.serial for o in self.onus if o.port == port and o.run_state == "online"]
+        return self.take_down(online[:n], "LOS")
+
+    def power_fail(self, serials: list[str]) -> list[str]:
+        """Mains gone at these ONUs: they say goodbye (dying gasp, as the vendor spells it)."""
+        return self.take_down(serials, "DyingGasp" if self.platform.startswith("zte")
+                              else "dying-gasp")
+
+    def restore(self, serials: list[str] | None = None, at: datetime | None = None) -> list[str]:
+        """ONUs taken down come back online with their levels (all of them by default)."""
+        at = at or datetime.now(UTC)
+        back = []
+        for serial in list(serials if serials is not None else self.stashed):
+            levels = self.stashed.pop(serial, None)
+            if levels is None:
+                continue
+            o = self.onu(serial)
+            for k, v in levels.items():
+                setattr(o, k, v)
+            o.run_state, o.last_up_at = "online", at
+            back.append(serial)
+        return back
+
+    def degrade(self, serial: str, rx_power_dbm: float) -> None:
+        """One ONU's received level drops (a dirty connector, a bent drop cable)."""
+        self.onu(serial).rx_power_dbm = rx_power_dbm
 
     # --- helpers used by tests and personalities -------------------------------------------------
     def onu(self, serial: str) -> Onu:

@@ -31,6 +31,9 @@ class Collected:
     guarded: bool = True  # subject to the shrink guard
     sampled_into: Table | None = None  # a history table that gets each read's levels
     sampled: tuple[str, ...] = ()  # the columns copied there
+    tracked: str | None = None  # a column whose every change is kept as a transition
+    tracked_cause: str | None = None  # the column that says why (for a change to offline)
+    transitions_into: Table | None = None
 
     @property
     def per_olt_row(self) -> bool:
@@ -50,6 +53,7 @@ def _entry(table: Table) -> Collected:
             and not c.name.startswith("previous_") and not c.info.get("derived")
             and not c.info.get("inventory")]
     history = schema.metadata.tables[info["sampled_into"]] if "sampled_into" in info else None
+    tracks = info.get("transitions", {})
     return Collected(
         name=info.get("collected_as", table.name), table=table, key=key,
         merge_key=tuple(info.get("merge_key", key)),
@@ -58,7 +62,9 @@ def _entry(table: Table) -> Collected:
         deadband=dict(info.get("deadband", {})), moves=tuple(info.get("moves", ())),
         guarded=info.get("guarded", True), sampled_into=history,
         sampled=tuple(c.name for c in history.c if c.name in table.c and c.name not in BOOKKEEPING
-                      and c.name not in key) if history is not None else ())
+                      and c.name not in key) if history is not None else (),
+        tracked=tracks.get("column"), tracked_cause=tracks.get("cause"),
+        transitions_into=schema.metadata.tables[tracks["into"]] if tracks else None)
 
 
 # Every table a profile's dataset may fill, by the collector's name for it.

@@ -96,3 +96,13 @@ def last_syncs(engine: Engine) -> list[dict[str, Any]]:
             "error": next((d["error"] for d in ds if d["error"]), None),
         })
     return out
+
+
+def open_outages(engine: Engine) -> list[dict[str, Any]]:
+    """Outages not closed yet, oldest first: a PON port gone dark, or an OLT not answering."""
+    t = schema.outages
+    q = (select(t.c.olt, t.c.port, t.c.kind, t.c.opened_at, t.c.affected, t.c.los,
+                t.c.dying_gasp, t.c.clients)
+         .where(t.c.closed_at.is_(None), t.c.olt.in_(_listed())).order_by(t.c.opened_at, t.c.id))
+    with engine.connect() as conn:
+        return [{**r._mapping, "opened_at": r.opened_at.isoformat()} for r in conn.execute(q)]

@@ -134,6 +134,9 @@ onus = Table(
                      "temperature_c": "temperature_deadband"},
         "moves": ("port", "onu_id"),  # a change of these is a move, remembered
         "sampled_into": "onu_optical_history",  # every read level is also kept as a sample
+        # a change of run_state is kept as a transition, with the cause the box gives
+        "transitions": {"column": "run_state", "cause": "last_down_cause",
+                        "into": "onu_state_changes"},
     },
 )
 
@@ -205,6 +208,42 @@ unregistered_onus = Table(
     *_lifecycle(),
     UniqueConstraint("olt", "serial"),
     info={"guarded": False},
+)
+
+# ONU state transitions (online <-> offline), written by every pass that reads ONU states: the
+# hourly sync and the status pass. A new ONU has no transition (its first state is the baseline).
+onu_state_changes = Table(
+    "onu_state_changes", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("serial", String(16), nullable=False),
+    Column("port", String(32), nullable=False),
+    Column("onu_id", Integer, nullable=False),
+    Column("at", TS, nullable=False),
+    Column("from_state", String(16)),
+    Column("to_state", String(16)),
+    Column("cause", String(128)),  # the box's last down cause, for a change to offline
+    Index(None, "olt", "at"),
+    Index(None, "at"),
+)
+
+# Outages: a PON port that lost many of its online ONUs between two passes (kind los, power or
+# mixed), or an OLT that could not be reached at all (kind unreachable, no port). Open while
+# closed_at is NULL.
+outages = Table(
+    "outages", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("port", String(32)),
+    Column("kind", String(16), nullable=False),
+    Column("opened_at", TS, nullable=False),
+    Column("closed_at", TS),
+    Column("affected", Integer, nullable=False),  # ONUs down at the worst point
+    Column("los", Integer, nullable=False),
+    Column("dying_gasp", Integer, nullable=False),
+    Column("clients", Integer, nullable=False),  # distinct clients behind the affected ONUs
+    Column("serials", Text, nullable=False),  # JSON list of the affected ONUs
+    Index(None, "olt", "closed_at"),
 )
 
 sync_runs = Table(

@@ -131,6 +131,8 @@ def _store_table(conn: Connection, olt: str, entry: Collected, rows: list[dict],
                for r in rows if any(r.get(c) is not None for c in entry.sampled)]
     if entry.sampled_into is not None and samples:
         bulk.insert_rows(conn, entry.sampled_into, samples)
+    if entry.transitions_into is not None and counts.transitions:
+        bulk.insert_rows(conn, entry.transitions_into, counts.transitions)
     return counts, len(samples)
 
 

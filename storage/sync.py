@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,10 +27,13 @@ class Counts:
     unchanged: int = 0
     removed: int = 0
     moved: int = 0
+    # changes of the table's tracked column (catalogue: `transitions`), as rows to keep
+    transitions: list[dict[str, Any]] = field(default_factory=list)
 
     def __iadd__(self, other: Counts) -> Counts:
         for f in ("inserted", "updated", "unchanged", "removed", "moved"):
             setattr(self, f, getattr(self, f) + getattr(other, f))
+        self.transitions += other.transitions
         return self
 
     def as_dict(self) -> dict[str, int]:
@@ -105,6 +108,13 @@ def sync_table(conn: Connection, name: str, olt: str, rows: list[dict[str, Any]]
         else:
             counts.unchanged += 1
             continue
+        if spec.tracked in changed and old["removed_at"] is None:
+            counts.transitions.append({
+                "olt": olt, **dict(zip(spec.key, key)), "port": values.get("port"),
+                "onu_id": values.get("onu_id"), "at": now, "from_state": old[spec.tracked],
+                "to_state": values[spec.tracked],
+                "cause": values.get(spec.tracked_cause) if values[spec.tracked] != "online"
+                else None})
         if spec.moves and old["removed_at"] is None and any(c in changed for c in spec.moves):
             upd.update(moved_at=now, **{f"previous_{c}": old[c] for c in spec.moves})
             counts.moved += 1

@@ -25,8 +25,8 @@ os.environ.setdefault("PREFECT_API_AUTH_STRING", os.environ["PREFECT_SERVER_API_
 PG_ADMIN = os.environ.get("OLTSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-DATA_TABLES = ["onu_optical_history", "sync_runs", "clients", "macs", "service_ports",
-               "unregistered_onus", "onus", "pon_ports", "boards", "olts"]
+DATA_TABLES = ["onu_optical_history", "onu_state_changes", "outages", "sync_runs", "clients",
+               "macs", "service_ports", "unregistered_onus", "onus", "pon_ports", "boards", "olts"]
 
 
 def _pg_available() -> str | None:

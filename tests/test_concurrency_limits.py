@@ -137,14 +137,21 @@ def test_prune_history_keeps_the_retention_period(pg: str, fleet) -> None:
     now = datetime.now(UTC)
     old = [{"olt": "olt-001", "serial": "HWTC00000001", "sampled_at": now - timedelta(days=d),
             "rx_power_dbm": -20.0} for d in (91, 120, 400)]
+    sc = schema.onu_state_changes  # transitions follow the optical history's retention
+    changes = [{"olt": "olt-001", "serial": "HWTC00000001", "port": "0/1/0", "onu_id": 1,
+                "at": now - timedelta(days=d), "from_state": "online", "to_state": "offline",
+                "cause": "LOS"} for d in (95, 200, 10)]
     with engine.begin() as conn:
         fresh = conn.scalar(select(func.count()).select_from(h))
         conn.execute(insert(h), old + [{**old[0], "sampled_at": now - timedelta(days=89)}])
+        conn.execute(insert(sc), changes)
     deleted = prune_history()
-    assert deleted == {"onu_optical_history": 3, "sync_runs": 0}
+    assert deleted == {"onu_optical_history": 3, "onu_state_changes": 2, "sync_runs": 0}
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(h)) == fresh + 1
-    assert prune_history(optical_days=0) == {"onu_optical_history": 0, "sync_runs": 0}
+        assert conn.scalar(select(func.count()).select_from(sc)) == 1
+    assert prune_history(optical_days=0) == {"onu_optical_history": 0, "onu_state_changes": 0,
+                                             "sync_runs": 0}
 
 
 def test_status_reports_each_olts_last_sync(pg: str, fleet) -> None:

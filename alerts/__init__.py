@@ -1,0 +1,1 @@
+"""Alerts: what a pass over an OLT's ONU states means (outages), as plain decisions."""

@@ -1,0 +1,80 @@
+"""The outages table and what an outage decision reads: this pass's ONU transitions, per port,
+and each present ONU's state now. The decisions themselves are alerts/outages.py's."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from alerts.outages import Decisions, Down, Outage, PortPass
+from storage import schema
+
+
+def read_pass(engine: Engine, olt: str, since: datetime
+              ) -> tuple[list[PortPass], list[Outage], dict[str, bool]]:
+    """The ports whose ONUs changed since `since` (this pass), the OLT's open outages, and every
+    present ONU's state (online or not)."""
+    sc, o, t = schema.onu_state_changes, schema.onus, schema.outages
+    with engine.connect() as conn:
+        changes = conn.execute(select(sc.c.serial, sc.c.port, sc.c.from_state, sc.c.to_state,
+                                      sc.c.cause).where(sc.c.olt == olt, sc.c.at >= since)
+                               .order_by(sc.c.id)).all()
+        present = conn.execute(select(o.c.serial, o.c.port, o.c.run_state, o.c.client_key)
+                               .where(o.c.olt == olt, o.c.removed_at.is_(None))).all()
+        open_rows = conn.execute(select(t).where(t.c.olt == olt, t.c.closed_at.is_(None))
+                                 .order_by(t.c.id)).all()
+    online = {r.serial: r.run_state == "online" for r in present}
+    clients = {r.serial: r.client_key for r in present}
+    online_now = Counter(r.port for r in present if r.run_state == "online")
+    down: dict[str, list[Down]] = defaultdict(list)
+    came_up: Counter = Counter()
+    for c in changes:
+        if c.from_state == "online" and c.to_state != "online":
+            down[c.port].append(Down(c.serial, c.cause, clients.get(c.serial)))
+        elif c.to_state == "online" and c.from_state != "online":
+            came_up[c.port] += 1
+    passes = [PortPass(port, online_now[port] + len(d) - came_up[port], d)
+              for port, d in sorted(down.items())]
+    outages = [Outage(r.port, r.kind, r.opened_at, json.loads(r.serials), r.los, r.dying_gasp,
+                      r.clients, r.closed_at, r.id) for r in open_rows]
+    return passes, outages, online
+
+
+def write(engine: Engine, olt: str, decisions: Decisions) -> None:
+    """Opened outages inserted, grown and closed ones updated, in one transaction."""
+    t = schema.outages
+
+    def values(o: Outage) -> dict:
+        return {"affected": o.affected, "los": o.los, "dying_gasp": o.dying_gasp,
+                "clients": o.clients, "serials": json.dumps(o.serials), "closed_at": o.closed_at}
+
+    with engine.begin() as conn:
+        for o in decisions.opened:
+            o.id = conn.execute(t.insert().values(olt=olt, port=o.port, kind=o.kind,
+                                                  opened_at=o.opened_at, **values(o))
+                                ).inserted_primary_key[0]
+        for o in {id(x): x for x in decisions.grown + decisions.closed}.values():
+            conn.execute(update(t).where(t.c.id == o.id).values(**values(o)))
+
+
+def set_unreachable(engine: Engine, olt: str, unreachable: bool, at: datetime) -> str | None:
+    """An OLT that could not be reached at all is an outage of its own (no port): opened on the
+    first pass that cannot reach it, closed by the first that can. Returns 'opened', 'closed' or
+    None (nothing changed)."""
+    t = schema.outages
+    with engine.begin() as conn:
+        current = conn.execute(select(t.c.id).where(t.c.olt == olt, t.c.kind == "unreachable",
+                                                    t.c.closed_at.is_(None))).scalar()
+        if unreachable and current is None:
+            conn.execute(t.insert().values(olt=olt, port=None, kind="unreachable", opened_at=at,
+                                           affected=0, los=0, dying_gasp=0, clients=0,
+                                           serials="[]"))
+            return "opened"
+        if not unreachable and current is not None:
+            conn.execute(update(t).where(t.c.id == current).values(closed_at=at))
+            return "closed"
+    return None

@@ -1,0 +1,125 @@
+"""PON outages: the decisions (pure) and a real pass over simulated OLTs into PostgreSQL, where a
+port is cut, ONUs lose power and come back, and an OLT stops answering."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from alerts.outages import Down, Outage, PortPass, cause_kind, classify, evaluate, opens
+from flows.sync_olt import sync_olt
+from oltsync.status import format_status
+from storage import schema
+from storage.db import get_engine
+from storage.queries import last_syncs, open_outages
+
+T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+
+
+def _downs(n: int, cause: str, start: int = 0) -> list[Down]:
+    return [Down(f"HWTC{i:08X}", cause, f"c{i}") for i in range(start, start + n)]
+
+
+@pytest.mark.parametrize("cause,kind", [("LOS", "los"), ("LOSi", "los"), ("LOFi", "los"),
+                                        ("dying-gasp", "power"), ("DyingGasp", "power"),
+                                        ("ONT is reset by ONT command", "other"), (None, "other")])
+def test_the_vendors_causes_are_fibre_or_power(cause: str | None, kind: str) -> None:
+    assert cause_kind(cause) == kind
+
+
+def test_a_port_opens_on_n_onus_or_a_share_and_power_needs_more() -> None:
+    assert opens(PortPass("0/1/0", 40, _downs(4, "LOS"))) == "los"  # >= 4 ONUs
+    assert opens(PortPass("0/1/0", 40, _downs(3, "LOS"))) is None  # 3 of 40: neither bar
+    assert opens(PortPass("0/1/0", 6, _downs(3, "LOS"))) == "los"  # 50 % of a small port
+    assert opens(PortPass("0/1/0", 40, _downs(5, "dying-gasp"))) is None  # power: 8 or 75 %
+    assert opens(PortPass("0/1/0", 40, _downs(8, "dying-gasp"))) == "power"
+    assert opens(PortPass("0/1/0", 4, _downs(3, "DyingGasp"))) == "power"  # 75 % of 4
+    mixed = _downs(3, "LOS") + _downs(2, "dying-gasp", start=10)
+    assert classify(mixed) == "mixed" and opens(PortPass("0/1/0", 40, mixed)) == "mixed"
+    assert opens(PortPass("0/1/0", 0, [])) is None  # the first pass has no transitions at all
+
+
+def test_an_open_outage_grows_and_closes_when_most_are_back() -> None:
+    first = evaluate([PortPass("0/1/0", 20, _downs(6, "LOS"))], [], {}, T0)
+    (o,) = first.opened
+    assert (o.kind, o.affected, o.los, o.dying_gasp, o.clients) == ("los", 6, 6, 0, 6)
+    online = {f"HWTC{i:08X}": False for i in range(8)}
+    later = evaluate([PortPass("0/1/0", 14, _downs(2, "LOS", start=6))], [o], online,
+                     T0 + timedelta(minutes=5))
+    assert later.grown == [o] and o.affected == 8 and not later.closed and not later.opened
+    online.update({f"HWTC{i:08X}": True for i in range(4)})  # half back: not yet "most"
+    assert not evaluate([], [o], online, T0 + timedelta(minutes=10)).closed
+    online["HWTC00000004"] = True  # 5 of 8
+    done = evaluate([], [o], online, T0 + timedelta(minutes=15))
+    assert done.closed == [o] and o.closed_at == T0 + timedelta(minutes=15)
+
+
+def test_ports_are_judged_apart() -> None:
+    d = evaluate([PortPass("0/1/0", 30, _downs(4, "LOS")), PortPass("0/1/1", 30, _downs(1, "LOS", 9))],
+                 [Outage("0/2/0", "los", T0, ["X"], 1)], {"X": False}, T0)
+    assert [o.port for o in d.opened] == ["0/1/0"] and not d.closed
+
+
+def _outages(engine) -> list:  # noqa: ANN001
+    t = schema.outages
+    with engine.connect() as conn:
+        return [r._mapping for r in conn.execute(select(t).order_by(t.c.id))]
+
+
+def _sync(f, name: str) -> None:  # noqa: ANN001
+    state = sync_olt(olt_name=name, inventory_path=str(f.inventory_path), return_state=True)
+    assert state.is_completed(), state.message
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_cut_port_opens_one_los_outage_and_its_return_closes_it(
+        pg: str, fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OLTSYNC_CONNECT_ATTEMPTS", "1")  # the refused OLT: no retries to wait for
+    f = fleet(2, 96, seed=91, platform="huawei_smartax,zte_c300")
+    engine = get_engine(pg)
+    for name in f.olts:
+        _sync(f, name)  # the baseline: nothing alerts
+    assert _outages(engine) == []
+    hw, zte = f.olts["olt-001"], f.olts["olt-002"]
+    port = hw.onus[0].port
+    cut = hw.cut_port(port)
+    other = next(o.port for o in zte.onus if o.port != zte.onus[0].port)
+    weak = zte.power_fail([o.serial for o in zte.onus if o.port == other
+                           and o.run_state == "online"][:2])  # below the power bar
+    clients = {o.client_key for o in hw.onus if o.serial in cut and o.client_key}
+    for name in f.olts:
+        _sync(f, name)
+    (outage,) = _outages(engine)
+    assert (outage["olt"], outage["port"], outage["kind"]) == ("olt-001", port, "los")
+    assert outage["affected"] == len(cut) == outage["los"] and outage["dying_gasp"] == 0
+    assert outage["clients"] == len(clients) and sorted(json.loads(outage["serials"])) == sorted(cut)
+    assert outage["closed_at"] is None
+    status = format_status("not asked", last_syncs(engine), open_outages(engine))
+    line = next(ln for ln in status.splitlines() if "olt-001" in ln and port in ln)
+    assert "los" in line and f" {len(cut)} " in line
+    sc = schema.onu_state_changes
+    with engine.connect() as conn:
+        changes = conn.execute(select(sc.c.olt, sc.c.serial, sc.c.to_state, sc.c.cause)).all()
+    assert sorted(changes) == sorted([("olt-001", s, "offline", "LOS") for s in cut]
+                                     + [("olt-002", s, "offline", "DyingGasp") for s in weak])
+    hw.restore()
+    zte.restore()
+    for name in f.olts:
+        _sync(f, name)
+    (outage,) = _outages(engine)
+    assert outage["closed_at"] is not None and outage["affected"] == len(cut)
+    _sync(f, "olt-001")  # nothing changed: nothing written
+    with engine.connect() as conn:
+        assert len(conn.execute(select(sc.c.id)).all()) == 2 * (len(cut) + len(weak))
+    assert len(_outages(engine)) == 1
+    f.sim.set_refuse("olt-002", True)  # the OLT stops answering: an outage of its own
+    assert sync_olt(olt_name="olt-002", inventory_path=str(f.inventory_path),
+                    return_state=True).is_failed()
+    f.sim.set_refuse("olt-002", False)
+    lost = [o for o in _outages(engine) if o["kind"] == "unreachable"]
+    assert len(lost) == 1 and lost[0]["olt"] == "olt-002" and lost[0]["closed_at"] is None
+    _sync(f, "olt-002")
+    assert [o["closed_at"] is not None for o in _outages(engine)] == [True, True]
