@@ -6,13 +6,15 @@ grouped by PON port; a port opens an outage when, between two passes, at least `
 online ONUs, or `min_share` of them, went offline. LOS (fibre) and power failure (mains, dying
 gasp) are kept apart, with a higher bar for power failure (a street's power cut is not a fibre
 cut); a mix of both is "mixed" and takes the LOS bar. An open outage grows while more ONUs of its
-port go down and closes when most (more than `close_share`) of its ONUs are back or gone.
+port go down and closes when most (more than `close_share`) of its ONUs are back or gone. A port
+that goes dark again within `cooldown` of closing reopens the same outage, quietly (`reopened`):
+a flapping port is told once, not at every flap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Rules:
     power_min_share: float = 0.75
     close_share: float = 0.5
     kind_share: float = 0.8  # this share of one cause names the kind; below it: mixed
+    cooldown: timedelta = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,16 @@ class Outage:
     clients: int = 0
     closed_at: datetime | None = None
     id: int | None = None
+    reopened: int = 0
 
     @property
     def affected(self) -> int:
         return len(self.serials)
+
+    @property
+    def quiet(self) -> bool:
+        """A flapping port's outage: its reopening and closing are not announced again."""
+        return self.reopened > 0
 
 
 @dataclass
@@ -65,6 +74,7 @@ class Decisions:
     opened: list[Outage] = field(default_factory=list)
     grown: list[Outage] = field(default_factory=list)
     closed: list[Outage] = field(default_factory=list)
+    reopened: list[Outage] = field(default_factory=list)
 
 
 def cause_kind(cause: str | None) -> str:
@@ -106,10 +116,13 @@ def opens(p: PortPass, rules: Rules = Rules()) -> str | None:
 
 def evaluate(passes: list[PortPass], open_outages: list[Outage], online: dict[str, bool],
              at: datetime, rules: Rules = Rules()) -> Decisions:
-    """What this pass opens, grows and closes. `online` is every present ONU's state now (an ONU
-    missing from it was removed: it counts as back)."""
+    """What this pass opens, grows, reopens and closes. `open_outages` holds the OLT's open
+    outages and those closed within the cooldown; `online` is every present ONU's state now (an
+    ONU missing from it was removed: it counts as back)."""
     out = Decisions()
     by_port = {o.port: o for o in open_outages if o.port is not None and o.closed_at is None}
+    recent = {o.port: o for o in open_outages if o.port is not None and o.closed_at is not None
+              and at - o.closed_at <= rules.cooldown}
     for p in passes:
         current = by_port.get(p.port)
         if current is not None:
@@ -123,13 +136,19 @@ def evaluate(passes: list[PortPass], open_outages: list[Outage], online: dict[st
                 out.grown.append(current)
             continue
         kind = opens(p, rules)
-        if kind is not None:
+        if kind is not None and p.port in recent:  # back within the cooldown: the same outage
+            again = recent.pop(p.port)
+            again.closed_at, again.reopened = None, again.reopened + 1
+            again.serials += [d.serial for d in p.went_down if d.serial not in again.serials]
+            out.reopened.append(again)
+            by_port[p.port] = again
+        elif kind is not None:
             los, power, clients = _counts(p.went_down)
             outage = Outage(p.port, kind, at, [d.serial for d in p.went_down], los, power, clients)
             out.opened.append(outage)
             by_port[p.port] = outage
     for o in open_outages:
-        if o.closed_at is not None or o.port is None or o in out.opened:
+        if o.closed_at is not None or o.port is None or o in out.reopened:
             continue
         back = sum(1 for s in o.serials if online.get(s, True))
         if back > rules.close_share * o.affected:

@@ -5,25 +5,40 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from prefect.events import emit_event
 from sqlalchemy.engine import Engine
 
+from alerts.events import outage_events, unreachable_event
 from alerts.outages import Decisions, Rules, evaluate
 from storage import outages
 
 
 def watch_outages(engine: Engine, olt: str, since: datetime, at: datetime,
                   rules: Rules = Rules()) -> Decisions:
-    """`since`: when this pass began (its transitions are those at or after it)."""
-    passes, open_outages, online = outages.read_pass(engine, olt, since)
-    decisions = evaluate(passes, open_outages, online, at, rules)
+    """`since`: when this pass began (its transitions are those at or after it). Each outage
+    opened or closed is also a Prefect event (what the notification automations send)."""
+    seen = outages.read_pass(engine, olt, since, at - rules.cooldown)
+    decisions = evaluate(seen.passes, seen.outages, seen.online, at, rules)
     outages.write(engine, olt, decisions)
+    for event in outage_events(olt, decisions, seen.clients):
+        emit_event(**event)
     return decisions
+
+
+def watch_unreachable(engine: Engine, olt: str, unreachable: bool, at: datetime) -> str | None:
+    """The OLT's own outage: opened when no session could be opened, closed when one could."""
+    change = outages.set_unreachable(engine, olt, unreachable, at)
+    if change:
+        emit_event(**unreachable_event(olt, change, at))
+    return change
 
 
 def describe(olt: str, decisions: Decisions) -> list[str]:
     """One line per outage opened or closed, for the flow's log."""
     lines = [f"{olt} {o.port}: {o.kind} outage opened, {o.affected} ONUs down ({o.los} LOS, "
              f"{o.dying_gasp} dying gasp), {o.clients} clients" for o in decisions.opened]
+    lines += [f"{olt} {o.port}: dark again within the cooldown: outage reopened "
+              f"({o.reopened} times), not announced again" for o in decisions.reopened]
     lines += [f"{olt} {o.port}: {o.kind} outage closed after "
               f"{(o.closed_at - o.opened_at).total_seconds() / 60:.0f} min"
               for o in decisions.closed if o.closed_at]

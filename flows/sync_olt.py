@@ -26,13 +26,14 @@ from core.settings import Settings
 from flows import report as reports
 from flows.limits import check_ssh_limit, ssh_slot
 from flows.olt_access import keeper_for, make_pool
-from flows.outage_watch import describe, watch_outages
+from flows.outage_watch import describe, watch_outages, watch_unreachable
 from flows.report import DatasetReport, OltReport, OnuTally
 from inventory import entries as inv
 from platforms import profile as profiles
-from storage import migrate, outages, store
+from storage import migrate, store
 from storage.db import database_url, get_engine
 from storage.olt_lock import Held, LockLost, olt_lock
+from storage.queries import open_outages
 from storage.sync import SyncOptions
 
 
@@ -166,13 +167,19 @@ def _watch(engine: Engine, olt: str, started: datetime, pool: SessionPool,
     log = get_run_logger()
     try:
         now = datetime.now(UTC)
+        lines = []
         if pool.unreachable or any(d.report.status == "ok" for d in done):
-            change = outages.set_unreachable(engine, olt, pool.unreachable, now)
+            change = watch_unreachable(engine, olt, pool.unreachable, now)
             if change:
-                log.warning("%s: unreachable outage %s", olt, change)
+                lines.append(f"{olt}: unreachable outage {change}")
         if any(d.onus is not None for d in done):
-            for line in describe(olt, watch_outages(engine, olt, started, now)):
-                log.warning("%s", line)
+            lines += describe(olt, watch_outages(engine, olt, started, now))
+        for line in lines:
+            log.warning("%s", line)
+        if lines:  # the UI's list of open outages, kept current
+            current = open_outages(engine)
+            create_table_artifact(table=current or [{"open outages": "none"}], key="open-outages",
+                                  description=f"{len(current)} open outage(s), {now:%Y-%m-%d %H:%M}Z")
     except Exception as exc:  # noqa: BLE001 - the sync's own result stands
         log.error("%s: outages could not be updated: %s: %s", olt, type(exc).__name__, exc)
 

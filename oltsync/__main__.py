@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("bootstrap", help="prepare the Prefect server and the database (re-runnable)")
     b.add_argument("--skip", action="append", default=[],
                    help="skip a step: 'api auth', 'work pool', 'block types', 'concurrency limits', "
-                        "'zombie automation', 'database', 'deployments'")
+                        "'zombie automation', 'alert automations', 'database', 'deployments'")
     sv = sub.add_parser("server", help="`prefect server start`, refused while the API would be "
                                         "open (no PREFECT_SERVER_API_AUTH_STRING)")
     sv.add_argument("args", nargs=argparse.REMAINDER, help="passed to `prefect server start`")

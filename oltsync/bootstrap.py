@@ -187,6 +187,62 @@ def ensure_zombie_automation() -> str:
     return f"zombie automation: created (Crashed after {within} s without heartbeat)"
 
 
+def ensure_alert_automations(path: str | None) -> str:
+    """One automation per entry of the alerts config (deployments/alerts.example.yaml): outage
+    events sent through a notification block, with the config's language's texts."""
+    if not path:
+        return "alert automations: none configured (OLTSYNC_ALERTS names the config)"
+    import yaml
+    from prefect.automations import Automation
+    from prefect.client.orchestration import get_client
+    from prefect.events.actions import SendNotification
+    from prefect.events.schemas.automations import EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+    from prefect.exceptions import ObjectNotFound
+
+    from alerts.events import CLOSED, OPENED, TEMPLATES
+
+    try:
+        config = yaml.safe_load(Path(path).read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"alerts config {path}: {exc}") from None
+    language = config.get("language", "en")
+    if language not in TEMPLATES:
+        raise ConfigError(f"alerts config {path}: language {language!r}; one of {sorted(TEMPLATES)}")
+    names = {"opened": OPENED, "closed": CLOSED}
+    done = []
+    for entry in config.get("notify") or []:
+        slug, _, name = str(entry.get("block", "")).partition("/")
+        events = entry.get("events") or list(names)
+        if not name or any(e not in names for e in events):
+            raise ConfigError(f"alerts config {path}: {entry!r}: block is '<type slug>/<name>', "
+                              f"events among {list(names)}")
+        with get_client(sync_client=True) as client:
+            try:
+                block = client.read_block_document_by_name(name, block_type_slug=slug)
+            except ObjectNotFound:
+                raise ConfigError(f"alerts config {path}: no notification block {slug}/{name} "
+                                  "on this Prefect server (create it in the UI: Blocks)") from None
+            existing = client.read_automations_by_name(f"oltsync alerts: {slug}/{name}")
+        wanted = Automation(
+            name=f"oltsync alerts: {slug}/{name}",
+            description="oltsync outages (opened/closed) sent through a notification block.",
+            trigger=EventTrigger(expect={names[e] for e in events},
+                                 match=ResourceSpecification(
+                                     {"prefect.resource.id": ["oltsync.outage.*"]}),
+                                 posture=Posture.Reactive, threshold=1,
+                                 within=timedelta(seconds=0)),
+            actions=[SendNotification(block_document_id=block.id, **TEMPLATES[language])])
+        if existing:
+            wanted.id = existing[0].id
+            wanted.update()
+            done.append(f"{slug}/{name} updated")
+        else:
+            wanted.create()
+            done.append(f"{slug}/{name} created")
+    return f"alert automations ({language}): {', '.join(done) or 'none listed'}"
+
+
 def migrate_database() -> str:
     from storage import migrate
     from storage.db import database_url, safe_url
@@ -213,6 +269,7 @@ STEPS: list[tuple[str, Callable[[Settings], str]]] = [
     ("block types", lambda s: register_blocks()),
     ("concurrency limits", ensure_ssh_limit),
     ("zombie automation", lambda s: ensure_zombie_automation()),
+    ("alert automations", lambda s: ensure_alert_automations(os.environ.get("OLTSYNC_ALERTS"))),
     ("database", lambda s: migrate_database()),
     ("deployments", lambda s: deploy()),
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
@@ -14,10 +15,18 @@ from alerts.outages import Decisions, Down, Outage, PortPass
 from storage import schema
 
 
-def read_pass(engine: Engine, olt: str, since: datetime
-              ) -> tuple[list[PortPass], list[Outage], dict[str, bool]]:
-    """The ports whose ONUs changed since `since` (this pass), the OLT's open outages, and every
-    present ONU's state (online or not)."""
+@dataclass
+class PassData:
+    passes: list[PortPass]
+    outages: list[Outage]
+    online: dict[str, bool]  # every present ONU: online or not
+    clients: dict[str, str | None]  # serial -> client key
+
+
+def read_pass(engine: Engine, olt: str, since: datetime, closed_after: datetime | None = None
+              ) -> PassData:
+    """The ports whose ONUs changed since `since` (this pass), the OLT's open outages (and those
+    closed after `closed_after`: the cooldown), and every present ONU's state (online or not)."""
     sc, o, t = schema.onu_state_changes, schema.onus, schema.outages
     with engine.connect() as conn:
         changes = conn.execute(select(sc.c.serial, sc.c.port, sc.c.from_state, sc.c.to_state,
@@ -25,7 +34,10 @@ def read_pass(engine: Engine, olt: str, since: datetime
                                .order_by(sc.c.id)).all()
         present = conn.execute(select(o.c.serial, o.c.port, o.c.run_state, o.c.client_key)
                                .where(o.c.olt == olt, o.c.removed_at.is_(None))).all()
-        open_rows = conn.execute(select(t).where(t.c.olt == olt, t.c.closed_at.is_(None))
+        recent = t.c.closed_at.is_(None)
+        if closed_after is not None:
+            recent = recent | (t.c.closed_at >= closed_after)
+        open_rows = conn.execute(select(t).where(t.c.olt == olt, t.c.port.is_not(None), recent)
                                  .order_by(t.c.id)).all()
     online = {r.serial: r.run_state == "online" for r in present}
     clients = {r.serial: r.client_key for r in present}
@@ -39,9 +51,15 @@ def read_pass(engine: Engine, olt: str, since: datetime
             came_up[c.port] += 1
     passes = [PortPass(port, online_now[port] + len(d) - came_up[port], d)
               for port, d in sorted(down.items())]
-    outages = [Outage(r.port, r.kind, r.opened_at, json.loads(r.serials), r.los, r.dying_gasp,
-                      r.clients, r.closed_at, r.id) for r in open_rows]
-    return passes, outages, online
+    outages = [Outage(r.port, r.kind, _utc(r.opened_at), json.loads(r.serials), r.los,
+                      r.dying_gasp, r.clients, _utc(r.closed_at), r.id, r.reopened)
+               for r in open_rows]
+    return PassData(passes, outages, online, clients)
+
+
+def _utc(v: datetime | None) -> datetime | None:
+    # SQLite hands timestamps back naive; we only ever store UTC
+    return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
 
 
 def write(engine: Engine, olt: str, decisions: Decisions) -> None:
@@ -50,14 +68,16 @@ def write(engine: Engine, olt: str, decisions: Decisions) -> None:
 
     def values(o: Outage) -> dict:
         return {"affected": o.affected, "los": o.los, "dying_gasp": o.dying_gasp,
-                "clients": o.clients, "serials": json.dumps(o.serials), "closed_at": o.closed_at}
+                "clients": o.clients, "serials": json.dumps(o.serials), "closed_at": o.closed_at,
+                "reopened": o.reopened}
 
     with engine.begin() as conn:
         for o in decisions.opened:
             o.id = conn.execute(t.insert().values(olt=olt, port=o.port, kind=o.kind,
                                                   opened_at=o.opened_at, **values(o))
                                 ).inserted_primary_key[0]
-        for o in {id(x): x for x in decisions.grown + decisions.closed}.values():
+        changed = decisions.grown + decisions.closed + decisions.reopened
+        for o in {id(x): x for x in changed}.values():
             conn.execute(update(t).where(t.c.id == o.id).values(**values(o)))
 
 
@@ -72,7 +92,7 @@ def set_unreachable(engine: Engine, olt: str, unreachable: bool, at: datetime) -
         if unreachable and current is None:
             conn.execute(t.insert().values(olt=olt, port=None, kind="unreachable", opened_at=at,
                                            affected=0, los=0, dying_gasp=0, clients=0,
-                                           serials="[]"))
+                                           serials="[]", reopened=0))
             return "opened"
         if not unreachable and current is not None:
             conn.execute(update(t).where(t.c.id == current).values(closed_at=at))

@@ -243,6 +243,8 @@ outages = Table(
     Column("dying_gasp", Integer, nullable=False),
     Column("clients", Integer, nullable=False),  # distinct clients behind the affected ONUs
     Column("serials", Text, nullable=False),  # JSON list of the affected ONUs
+    # times it came back within the cooldown after closing: a flapping port, told once
+    Column("reopened", Integer, nullable=False, default=0),
     Index(None, "olt", "closed_at"),
 )
 

@@ -530,3 +530,84 @@ def test_status_command_reports_runs_pool_and_olts(ops: Ops) -> None:
     assert all(o["last_ok"] == o["last_sync"] for o in olts.values()), olts
     schedules = {d["name"]: d["schedules"] for d in status["prefect"]["deployments"]}
     assert schedules["sync-fleet/hourly"] == ["0 * * * * (America/Sao_Paulo)"], schedules
+
+
+class _Inbox:
+    """A chat's webhook on loopback: every message a notification block posts to it."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.messages: list[str] = []
+        inbox = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                inbox.messages.append(json.loads(body)["text"])
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, n: int, timeout: float = 90) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < n and time.monotonic() < deadline:
+            time.sleep(0.5)
+        return list(self.messages)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_outage_alerts_reach_a_webhook_once_per_outage(ops: Ops, tmp_path: Path) -> None:
+    """Through the real server's automation and a custom-webhook notification block: a cut PON
+    port sends one message, its return one more, a flap within the cooldown nothing."""
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    inbox = _Inbox()
+    try:
+        with ops.client():
+            CustomWebhookNotificationBlock(
+                name="noc", url=inbox.url, method="POST", allow_private_urls=True,
+                json_data={"text": "{{subject}} | {{body}}"}).save("noc-e2e", overwrite=True)
+        config = tmp_path / "alerts.yaml"
+        config.write_text(yaml.safe_dump({"language": "en",
+                                          "notify": [{"block": "custom-webhook/noc-e2e"}]}))
+        done = ops.cli("env", f"OLTSYNC_ALERTS={config}", str(BIN / "python"), "-m", "oltsync",
+                       "bootstrap", "--skip", "deployments", "--skip", "database")
+        assert done.returncode == 0 and "custom-webhook/noc-e2e created" in done.stdout, \
+            done.stdout + done.stderr
+        olt = ops.olts["olt-001"]
+        port = olt.onus[0].port
+
+        def sync() -> None:
+            run = ops.wait(ops.deployment_run("sync-olt/one-olt", "olt_name=olt-001"))
+            assert run.state_name == "Completed", run.state.message
+
+        sync()  # the baseline after the earlier tests' changes
+        cut = ops.sim.call(lambda: olt.cut_port(port))
+        assert len(cut) >= 4
+        sync()
+        (opened,) = inbox.wait_for(1)
+        assert opened.startswith(f"OUTAGE olt-001 {port} | LOS outage on OLT olt-001, PON {port}: "
+                                 f"{len(cut)} ONUs offline ({len(cut)} LOS, 0 dying gasp)"), opened
+        ops.sim.call(olt.restore)
+        sync()
+        messages = inbox.wait_for(2)
+        assert len(messages) == 2 and messages[1].startswith(f"RESOLVED olt-001 {port} | "), messages
+        for step in (lambda: olt.cut_port(port), olt.restore):  # flapping within the cooldown
+            ops.sim.call(step)
+            sync()
+        assert inbox.wait_for(3, timeout=15) == messages  # nothing more
+    finally:
+        inbox.stop()

@@ -97,6 +97,16 @@ def test_a_cut_port_opens_one_los_outage_and_its_return_closes_it(
     assert outage["affected"] == len(cut) == outage["los"] and outage["dying_gasp"] == 0
     assert outage["clients"] == len(clients) and sorted(json.loads(outage["serials"])) == sorted(cut)
     assert outage["closed_at"] is None
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:  # the UI's list of open outages
+        (art,) = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["open-outages"])), sort=ArtifactSort.CREATED_DESC, limit=1)
+    rows = art.data if isinstance(art.data, list) else json.loads(art.data)
+    assert [(r["olt"], r["port"], r["kind"], r["affected"]) for r in rows] == [
+        ("olt-001", port, "los", len(cut))]
     status = format_status("not asked", last_syncs(engine), open_outages(engine))
     line = next(ln for ln in status.splitlines() if "olt-001" in ln and port in ln)
     assert "los" in line and f" {len(cut)} " in line
@@ -123,3 +133,59 @@ def test_a_cut_port_opens_one_los_outage_and_its_return_closes_it(
     assert len(lost) == 1 and lost[0]["olt"] == "olt-002" and lost[0]["closed_at"] is None
     _sync(f, "olt-002")
     assert [o["closed_at"] is not None for o in _outages(engine)] == [True, True]
+
+
+def _render(template: str, event: dict) -> str:
+    """What the Prefect server's SendNotification renders, with its own template engine."""
+    import asyncio
+    import uuid
+
+    from prefect.server.events.schemas.events import ReceivedEvent
+    from prefect.server.utilities.user_templates import render_user_template
+
+    received = ReceivedEvent(occurred=T0, id=uuid.uuid4(), **event)
+    return asyncio.run(render_user_template(template, {"event": received}))
+
+
+@pytest.mark.parametrize("language", ["en", "pt-BR"])
+def test_one_event_per_outage_and_readable_messages(language: str) -> None:
+    from alerts.events import CLOSED, OPENED, TEMPLATES, outage_events, unreachable_event
+    from alerts.outages import Decisions
+
+    cut = Outage("0/1/3", "los", T0, [f"HWTC{i:08X}" for i in range(12)], los=12, clients=9, id=7)
+    gone = Outage("0/2/0", "power", T0, ["A", "B"], dying_gasp=2, id=8,
+                  closed_at=T0 + timedelta(minutes=42))
+    flapping = Outage("0/3/0", "los", T0, ["C"], los=1, id=9, reopened=1,
+                      closed_at=T0 + timedelta(minutes=1))
+    events = outage_events("olt-centro-01", Decisions(opened=[cut], closed=[gone, flapping]),
+                           {"HWTC00000000": "0061234", "HWTC00000001": "0061234"})
+    assert [e["event"] for e in events] == [OPENED, CLOSED]  # the flapping port says nothing
+    opened, closed = events
+    assert opened["resource"]["prefect.resource.id"] == "oltsync.outage.7"
+    assert opened["resource"]["oltsync.olt"] == "olt-centro-01"
+    assert opened["resource"]["oltsync.port"] == "0/1/3"
+    assert opened["related"][0]["prefect.resource.id"] == "oltsync.olt.olt-centro-01"
+    assert opened["payload"]["affected"] == 12 and len(opened["payload"]["onus"]) == 10
+    assert opened["payload"]["client_keys"] == ["0061234"]
+    t = TEMPLATES[language]
+    subject, body = _render(t["subject"], opened), _render(t["body"], opened)
+    assert "olt-centro-01" in subject and "0/1/3" in subject
+    assert "12 ONUs offline (12 LOS, 0 dying gasp)" in body and "HWTC00000009" in body
+    assert ("9 clients affected" if language == "en" else "9 clientes afetados") in body
+    assert "42 min" in _render(t["body"], closed)
+    lost = _render(t["body"], unreachable_event("olt-centro-01", "opened", T0))
+    assert lost == ("OLT olt-centro-01 cannot be reached." if language == "en"
+                    else "A OLT olt-centro-01 não responde.")
+
+
+def test_a_port_that_goes_dark_again_within_the_cooldown_reopens_its_outage_quietly() -> None:
+    closed = Outage("0/1/0", "los", T0, ["X1", "X2", "X3", "X4"], los=4, id=3,
+                    closed_at=T0 + timedelta(minutes=10))
+    again = evaluate([PortPass("0/1/0", 10, _downs(5, "LOS"))], [closed], {},
+                     T0 + timedelta(minutes=20))
+    assert not again.opened and again.reopened == [closed] and closed.closed_at is None
+    assert closed.quiet and closed.reopened == 1
+    later = evaluate([PortPass("0/1/0", 10, _downs(5, "LOS"))],
+                     [Outage("0/1/0", "los", T0, ["Y"], id=4, closed_at=T0)], {},
+                     T0 + timedelta(hours=2))  # past the cooldown: a new outage, announced
+    assert [o.port for o in later.opened] == ["0/1/0"] and not later.reopened

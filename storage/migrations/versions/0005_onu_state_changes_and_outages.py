@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("dying_gasp", sa.Integer(), nullable=False),
         sa.Column("clients", sa.Integer(), nullable=False),
         sa.Column("serials", sa.Text(), nullable=False),
+        sa.Column("reopened", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["olt"], ["olts.name"], onupdate="CASCADE",
                                 name=op.f("fk_outages_olt_olts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outages")),

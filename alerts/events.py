@@ -1,0 +1,94 @@
+"""Outages as Prefect events, one per outage (never one per ONU), and the notification texts an
+automation renders from them (English, and Brazilian Portuguese for our users there).
+
+An event's resource is the outage (`oltsync.outage.<id>`) labelled with its OLT, port and kind; the
+OLT is a related resource; the payload has the counts, the first affected ONUs and clients.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from alerts.outages import Decisions, Outage
+
+OPENED = "oltsync.outage.opened"
+CLOSED = "oltsync.outage.closed"
+SHOWN = 10  # affected ONUs named in a payload
+
+
+def _event(name: str, olt: str, o: Outage, clients: list[str],
+           rid: str | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "olt": olt, "port": o.port or "", "kind": o.kind, "affected": o.affected, "los": o.los,
+        "dying_gasp": o.dying_gasp, "clients": o.clients, "onus": o.serials[:SHOWN],
+        "client_keys": clients[:SHOWN], "opened_at": o.opened_at.isoformat()}
+    if o.closed_at is not None:
+        payload["closed_at"] = o.closed_at.isoformat()
+        payload["minutes"] = round((o.closed_at - o.opened_at).total_seconds() / 60)
+    return {
+        "event": name,
+        "resource": {"prefect.resource.id": rid or f"oltsync.outage.{o.id}",
+                     "prefect.resource.name": f"{olt} {o.port or '(whole OLT)'}",
+                     "oltsync.olt": olt, "oltsync.port": o.port or "", "oltsync.kind": o.kind},
+        "related": [{"prefect.resource.id": f"oltsync.olt.{olt}",
+                     "prefect.resource.role": "olt", "prefect.resource.name": olt}],
+        "payload": payload,
+    }
+
+
+def outage_events(olt: str, decisions: Decisions,
+                  clients: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
+    """The events of one pass: each outage opened and each closed, quiet (flapping) ones left
+    out. `clients` maps serials to client keys."""
+    clients = clients or {}
+
+    def keys(o: Outage) -> list[str]:
+        return sorted({k for s in o.serials if (k := clients.get(s))})
+
+    return ([_event(OPENED, olt, o, keys(o)) for o in decisions.opened if not o.quiet]
+            + [_event(CLOSED, olt, o, keys(o)) for o in decisions.closed if not o.quiet])
+
+
+def unreachable_event(olt: str, change: str, at: datetime) -> dict[str, Any]:
+    """The OLT's own outage, `change` 'opened' or 'closed' (one per OLT at a time)."""
+    o = Outage(None, "unreachable", at, [])
+    return _event(OPENED if change == "opened" else CLOSED, olt, o, [],
+                  rid=f"oltsync.outage.{olt}.unreachable")
+
+
+# Notification texts (Jinja, rendered by the Prefect server from the triggering event).
+TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {
+        "subject": "{% if event.event == 'oltsync.outage.opened' %}OUTAGE{% else %}RESOLVED"
+                   "{% endif %} {{ event.payload.olt }} {{ event.payload.port }}",
+        "body": (
+            "{% set p = event.payload %}"
+            "{% if event.event == 'oltsync.outage.opened' %}"
+            "{% if p.kind == 'unreachable' %}OLT {{ p.olt }} cannot be reached."
+            "{% else %}{{ p.kind | upper }} outage on OLT {{ p.olt }}, PON {{ p.port }}: "
+            "{{ p.affected }} ONUs offline ({{ p.los }} LOS, {{ p.dying_gasp }} dying gasp), "
+            "{{ p.clients }} clients affected. ONUs: {{ p.onus | join(', ') }}{% endif %}"
+            "{% else %}"
+            "{% if p.kind == 'unreachable' %}OLT {{ p.olt }} answers again."
+            "{% else %}Resolved: OLT {{ p.olt }}, PON {{ p.port }} is back "
+            "({{ p.affected }} ONUs, {{ p.minutes }} min).{% endif %}"
+            "{% endif %}"),
+    },
+    "pt-BR": {
+        "subject": "{% if event.event == 'oltsync.outage.opened' %}QUEDA{% else %}NORMALIZADO"
+                   "{% endif %} {{ event.payload.olt }} {{ event.payload.port }}",
+        "body": (
+            "{% set p = event.payload %}"
+            "{% if event.event == 'oltsync.outage.opened' %}"
+            "{% if p.kind == 'unreachable' %}A OLT {{ p.olt }} não responde."
+            "{% else %}Queda ({{ p.kind | upper }}) na OLT {{ p.olt }}, PON {{ p.port }}: "
+            "{{ p.affected }} ONUs offline ({{ p.los }} LOS, {{ p.dying_gasp }} dying gasp), "
+            "{{ p.clients }} clientes afetados. ONUs: {{ p.onus | join(', ') }}{% endif %}"
+            "{% else %}"
+            "{% if p.kind == 'unreachable' %}A OLT {{ p.olt }} voltou a responder."
+            "{% else %}Normalizado: OLT {{ p.olt }}, PON {{ p.port }} "
+            "({{ p.affected }} ONUs, {{ p.minutes }} min).{% endif %}"
+            "{% endif %}"),
+    },
+}
