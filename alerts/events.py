@@ -11,9 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from alerts.outages import Decisions, Outage
+from alerts.signal import SignalAlert, SignalDecisions
 
 OPENED = "oltsync.outage.opened"
 CLOSED = "oltsync.outage.closed"
+SIGNAL_LOW = "oltsync.signal.opened"
+SIGNAL_OK = "oltsync.signal.closed"
 SHOWN = 10  # affected ONUs named in a payload
 
 
@@ -57,14 +60,46 @@ def unreachable_event(olt: str, change: str, at: datetime) -> dict[str, Any]:
                   rid=f"oltsync.outage.{olt}.unreachable")
 
 
+def signal_events(olt: str, d: SignalDecisions) -> list[dict[str, Any]]:
+    """Low-signal alerts as events, one per PON port and direction (never one per ONU): the
+    ONUs whose level went low (or from warning to critical), worst first; those back."""
+    out = []
+    for name, alerts in ((SIGNAL_LOW, d.opened + d.raised), (SIGNAL_OK, d.closed)):
+        by_port: dict[str, list[SignalAlert]] = {}
+        for a in alerts:
+            by_port.setdefault(a.port, []).append(a)
+        for port, group in sorted(by_port.items()):
+            group.sort(key=lambda a: a.level_dbm)
+            out.append({
+                "event": name,
+                "resource": {"prefect.resource.id": f"oltsync.signal.{olt}.{port}",
+                             "prefect.resource.name": f"{olt} {port}", "oltsync.olt": olt,
+                             "oltsync.port": port, "oltsync.kind": "signal"},
+                "related": [{"prefect.resource.id": f"oltsync.olt.{olt}",
+                             "prefect.resource.role": "olt", "prefect.resource.name": olt}],
+                "payload": {"olt": olt, "port": port, "kind": "signal", "count": len(group),
+                            "critical": sum(a.severity == "critical" for a in group),
+                            "onus": [f"{a.serial} {a.metric} {a.level_dbm:.2f} dBm {a.severity}"
+                                     for a in group[:SHOWN]]},
+            })
+    return out
+
+
 # Notification texts (Jinja, rendered by the Prefect server from the triggering event).
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
-        "subject": "{% if event.event == 'oltsync.outage.opened' %}OUTAGE{% else %}RESOLVED"
+        "subject": "{% if event.event == 'oltsync.signal.opened' %}LOW SIGNAL"
+                   "{% elif event.event == 'oltsync.signal.closed' %}SIGNAL OK"
+                   "{% elif event.event == 'oltsync.outage.opened' %}OUTAGE{% else %}RESOLVED"
                    "{% endif %} {{ event.payload.olt }} {{ event.payload.port }}",
         "body": (
             "{% set p = event.payload %}"
-            "{% if event.event == 'oltsync.outage.opened' %}"
+            "{% if event.event == 'oltsync.signal.opened' %}{{ p.count }} ONUs on OLT {{ p.olt }},"
+            " PON {{ p.port }} receive too little light ({{ p.critical }} critical): "
+            "{{ p.onus | join('; ') }}"
+            "{% elif event.event == 'oltsync.signal.closed' %}Signal back to normal on OLT "
+            "{{ p.olt }}, PON {{ p.port }}: {{ p.onus | join('; ') }}"
+            "{% elif event.event == 'oltsync.outage.opened' %}"
             "{% if p.kind == 'unreachable' %}OLT {{ p.olt }} cannot be reached."
             "{% else %}{{ p.kind | upper }} outage on OLT {{ p.olt }}, PON {{ p.port }}: "
             "{{ p.affected }} ONUs offline ({{ p.los }} LOS, {{ p.dying_gasp }} dying gasp), "
@@ -76,11 +111,18 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "{% endif %}"),
     },
     "pt-BR": {
-        "subject": "{% if event.event == 'oltsync.outage.opened' %}QUEDA{% else %}NORMALIZADO"
+        "subject": "{% if event.event == 'oltsync.signal.opened' %}SINAL BAIXO"
+                   "{% elif event.event == 'oltsync.signal.closed' %}SINAL NORMAL"
+                   "{% elif event.event == 'oltsync.outage.opened' %}QUEDA{% else %}NORMALIZADO"
                    "{% endif %} {{ event.payload.olt }} {{ event.payload.port }}",
         "body": (
             "{% set p = event.payload %}"
-            "{% if event.event == 'oltsync.outage.opened' %}"
+            "{% if event.event == 'oltsync.signal.opened' %}{{ p.count }} ONUs na OLT {{ p.olt }},"
+            " PON {{ p.port }} com sinal baixo ({{ p.critical }} críticas): "
+            "{{ p.onus | join('; ') }}"
+            "{% elif event.event == 'oltsync.signal.closed' %}Sinal normalizado na OLT "
+            "{{ p.olt }}, PON {{ p.port }}: {{ p.onus | join('; ') }}"
+            "{% elif event.event == 'oltsync.outage.opened' %}"
             "{% if p.kind == 'unreachable' %}A OLT {{ p.olt }} não responde."
             "{% else %}Queda ({{ p.kind | upper }}) na OLT {{ p.olt }}, PON {{ p.port }}: "
             "{{ p.affected }} ONUs offline ({{ p.los }} LOS, {{ p.dying_gasp }} dying gasp), "

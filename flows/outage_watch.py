@@ -1,5 +1,5 @@
-"""After a pass over an OLT's ONU states: open, grow and close its outages (alerts/outages.py
-decides, storage/outages.py reads and writes)."""
+"""After a pass over an OLT's ONU states: open, grow and close its outages and its low-signal
+alerts (alerts/ decides, storage/outages.py reads and writes), each also a Prefect event."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import datetime
 from prefect.events import emit_event
 from sqlalchemy.engine import Engine
 
-from alerts.events import outage_events, unreachable_event
+from alerts.events import outage_events, signal_events, unreachable_event
 from alerts.outages import Decisions, Rules, evaluate
+from alerts.signal import SignalDecisions, Thresholds
+from alerts.signal import evaluate as evaluate_signal
 from storage import outages
 
 
@@ -31,6 +33,17 @@ def watch_unreachable(engine: Engine, olt: str, unreachable: bool, at: datetime)
     if change:
         emit_event(**unreachable_event(olt, change, at))
     return change
+
+
+def watch_signal(engine: Engine, olt: str, at: datetime,
+                 thresholds: Thresholds = Thresholds()) -> SignalDecisions:
+    """Low-signal alerts on the levels this pass stored; one event per port and direction."""
+    onus, alerts = outages.read_signal(engine, olt)
+    decisions = evaluate_signal(onus, alerts, at, thresholds)
+    outages.write_signal(engine, olt, decisions)
+    for event in signal_events(olt, decisions):
+        emit_event(**event)
+    return decisions
 
 
 def describe(olt: str, decisions: Decisions) -> list[str]:

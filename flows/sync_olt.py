@@ -19,6 +19,7 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.engine import Engine
 
+from alerts.signal import Thresholds
 from collector.pool import SessionPool
 from collector.run import collect_dataset
 from core.errors import OltSyncError
@@ -26,7 +27,7 @@ from core.settings import Settings
 from flows import report as reports
 from flows.limits import check_ssh_limit, ssh_slot
 from flows.olt_access import keeper_for, make_pool
-from flows.outage_watch import describe, watch_outages, watch_unreachable
+from flows.outage_watch import describe, watch_outages, watch_signal, watch_unreachable
 from flows.report import DatasetReport, OltReport, OnuTally
 from inventory import entries as inv
 from platforms import profile as profiles
@@ -148,7 +149,7 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
             lost = str(exc)
         else:
             store.count_onus_per_port(engine, entry.name)  # whatever was stored, counted once
-            _watch(engine, entry.name, started, pool, done)
+            _watch(engine, entry.name, started, pool, done, entry.signal)
             if report.status == "ok":  # the run's start: status shows one time for one run
                 store.finish_olt(engine, entry.name, started)
     report.seconds = round((datetime.now(UTC) - began).total_seconds(), 2)
@@ -161,7 +162,7 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
 
 
 def _watch(engine: Engine, olt: str, started: datetime, pool: SessionPool,
-           done: list[_Done]) -> None:
+           done: list[_Done], signal: dict[str, float] | None = None) -> None:
     """Outages after this pass: the OLT's own when it could not be reached, its ports' when its
     ONU states were stored. Best effort: the inventory is stored, a failure here is logged."""
     log = get_run_logger()
@@ -174,6 +175,9 @@ def _watch(engine: Engine, olt: str, started: datetime, pool: SessionPool,
                 lines.append(f"{olt}: unreachable outage {change}")
         if any(d.onus is not None for d in done):
             lines += describe(olt, watch_outages(engine, olt, started, now))
+            low = watch_signal(engine, olt, now, Thresholds().with_overrides(signal))
+            lines += [f"{olt} {a.port}:{a.onu_id} {a.serial}: {a.metric} {a.level_dbm:.2f} dBm "
+                      f"({a.severity})" for a in low.opened + low.raised]
         for line in lines:
             log.warning("%s", line)
         if lines:  # the UI's list of open outages, kept current

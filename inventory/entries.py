@@ -37,6 +37,22 @@ class OltEntry(BaseModel):
     timezone: str = "UTC"
     max_sessions: int = Field(default=2, ge=1, le=8)
     enabled: bool = True
+    # low-signal thresholds for this OLT (alerts/signal.py: onu_rx_warning, onu_rx_critical,
+    # olt_rx_warning, olt_rx_critical in dBm, hysteresis_db); unset: the defaults
+    signal: dict[str, float] | None = None
+
+    @field_validator("signal")
+    @classmethod
+    def _signal(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        from dataclasses import fields
+
+        from alerts.signal import Thresholds
+
+        known = {f.name for f in fields(Thresholds)}
+        unknown = sorted(set(v or {}) - known)
+        if unknown:
+            raise ValueError(f"unknown signal threshold(s) {unknown}; known: {sorted(known)}")
+        return v
 
     @field_validator("name")
     @classmethod

@@ -267,11 +267,12 @@ def _status(as_json: bool) -> int:
     from core.settings import Settings
     from oltsync.status import format_status, gather_prefect
     from storage.db import get_engine
-    from storage.queries import last_syncs, open_outages
+    from storage.queries import last_syncs, open_outages, open_signal_alerts
 
     prefect: dict | str
     olts: list | str
     outages: list = []
+    low_signal: list = []
     try:
         prefect = gather_prefect(Settings.from_env().work_pool)
     except Exception as exc:  # status must still show the database part
@@ -279,13 +280,14 @@ def _status(as_json: bool) -> int:
     try:
         olts = last_syncs(get_engine())
         outages = open_outages(get_engine())
+        low_signal = open_signal_alerts(get_engine())
     except Exception as exc:
         olts = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     if as_json:
-        print(json.dumps({"prefect": prefect, "olts": olts, "outages": outages}, indent=2,
-                         default=str))
+        print(json.dumps({"prefect": prefect, "olts": olts, "outages": outages,
+                          "low_signal": low_signal}, indent=2, default=str))
     else:
-        print(format_status(prefect, olts, outages))
+        print(format_status(prefect, olts, outages, low_signal))
     return 0 if isinstance(prefect, dict) and isinstance(olts, list) else 1
 
 

@@ -200,7 +200,7 @@ def ensure_alert_automations(path: str | None) -> str:
     from prefect.events.schemas.events import ResourceSpecification
     from prefect.exceptions import ObjectNotFound
 
-    from alerts.events import CLOSED, OPENED, TEMPLATES
+    from alerts.events import CLOSED, OPENED, SIGNAL_LOW, SIGNAL_OK, TEMPLATES
 
     try:
         config = yaml.safe_load(Path(path).read_text()) or {}
@@ -209,11 +209,11 @@ def ensure_alert_automations(path: str | None) -> str:
     language = config.get("language", "en")
     if language not in TEMPLATES:
         raise ConfigError(f"alerts config {path}: language {language!r}; one of {sorted(TEMPLATES)}")
-    names = {"opened": OPENED, "closed": CLOSED}
+    names = {"opened": {OPENED}, "closed": {CLOSED}, "low_signal": {SIGNAL_LOW, SIGNAL_OK}}
     done = []
     for entry in config.get("notify") or []:
         slug, _, name = str(entry.get("block", "")).partition("/")
-        events = entry.get("events") or list(names)
+        events = entry.get("events") or ["opened", "closed"]
         if not name or any(e not in names for e in events):
             raise ConfigError(f"alerts config {path}: {entry!r}: block is '<type slug>/<name>', "
                               f"events among {list(names)}")
@@ -226,10 +226,11 @@ def ensure_alert_automations(path: str | None) -> str:
             existing = client.read_automations_by_name(f"oltsync alerts: {slug}/{name}")
         wanted = Automation(
             name=f"oltsync alerts: {slug}/{name}",
-            description="oltsync outages (opened/closed) sent through a notification block.",
-            trigger=EventTrigger(expect={names[e] for e in events},
+            description="oltsync outages and low signal sent through a notification block.",
+            trigger=EventTrigger(expect=set().union(*(names[e] for e in events)),
                                  match=ResourceSpecification(
-                                     {"prefect.resource.id": ["oltsync.outage.*"]}),
+                                     {"prefect.resource.id": ["oltsync.outage.*",
+                                                              "oltsync.signal.*"]}),
                                  posture=Posture.Reactive, threshold=1,
                                  within=timedelta(seconds=0)),
             actions=[SendNotification(block_document_id=block.id, **TEMPLATES[language])])

@@ -96,7 +96,8 @@ def _table(rows: list[dict[str, Any]], cols: list[str]) -> list[str]:
 
 
 def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | str,
-                  outages: list[dict[str, Any]] | None = None) -> str:
+                  outages: list[dict[str, Any]] | None = None,
+                  low_signal: list[dict[str, Any]] | None = None) -> str:
     """Text for the terminal. A part that could not be read is given as its error message."""
     lines = [f"oltsync status at {datetime.now(UTC).isoformat(timespec='seconds')}"]
     if isinstance(prefect, str):
@@ -125,6 +126,10 @@ def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | st
             lines += ["", f"Open outages ({len(outages)}):"]
             lines += _table(outages, ["opened_at", "olt", "port", "kind", "affected", "los",
                                       "dying_gasp", "clients"])
+        if low_signal:
+            lines += ["", f"Low signal (open, worst {len(low_signal)}):"]
+            lines += _table(low_signal, ["severity", "level_dbm", "metric", "olt", "port",
+                                         "onu_id", "serial", "opened_at"])
         gone = [o for o in olts if o["status"] == "removed"]
         if gone:
             lines += ["", "Removed from the inventory (their rows kept as history; "

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from alerts.outages import Decisions, Down, Outage, PortPass
+from alerts.signal import SignalAlert, SignalDecisions
 from storage import schema
 
 
@@ -98,3 +99,29 @@ def set_unreachable(engine: Engine, olt: str, unreachable: bool, at: datetime) -
             conn.execute(update(t).where(t.c.id == current).values(closed_at=at))
             return "closed"
     return None
+
+
+def read_signal(engine: Engine, olt: str) -> tuple[list[dict], list[SignalAlert]]:
+    """Present ONUs with their levels, and the OLT's open signal alerts."""
+    o, a = schema.onus, schema.signal_alerts
+    with engine.connect() as conn:
+        onus = [dict(r._mapping) for r in conn.execute(
+            select(o.c.serial, o.c.port, o.c.onu_id, o.c.rx_power_dbm, o.c.olt_rx_power_dbm)
+            .where(o.c.olt == olt, o.c.removed_at.is_(None)))]
+        alerts = [SignalAlert(r.serial, r.port, r.onu_id, r.metric, r.severity, r.level_dbm,
+                              _utc(r.opened_at), _utc(r.closed_at), r.id)
+                  for r in conn.execute(select(a).where(a.c.olt == olt, a.c.closed_at.is_(None)))]
+    return onus, alerts
+
+
+def write_signal(engine: Engine, olt: str, d: SignalDecisions) -> None:
+    a = schema.signal_alerts
+    with engine.begin() as conn:
+        for x in d.opened:
+            x.id = conn.execute(a.insert().values(
+                olt=olt, serial=x.serial, port=x.port, onu_id=x.onu_id, metric=x.metric,
+                severity=x.severity, level_dbm=x.level_dbm, opened_at=x.opened_at)
+            ).inserted_primary_key[0]
+        for x in {id(y): y for y in d.raised + d.closed}.values():
+            conn.execute(update(a).where(a.c.id == x.id).values(
+                severity=x.severity, level_dbm=x.level_dbm, closed_at=x.closed_at))

@@ -106,3 +106,14 @@ def open_outages(engine: Engine) -> list[dict[str, Any]]:
          .where(t.c.closed_at.is_(None), t.c.olt.in_(_listed())).order_by(t.c.opened_at, t.c.id))
     with engine.connect() as conn:
         return [{**r._mapping, "opened_at": r.opened_at.isoformat()} for r in conn.execute(q)]
+
+
+def open_signal_alerts(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
+    """Open low-signal alerts, critical first, then the weakest."""
+    a = schema.signal_alerts
+    q = (select(a.c.olt, a.c.port, a.c.onu_id, a.c.serial, a.c.metric, a.c.severity,
+                a.c.level_dbm, a.c.opened_at)
+         .where(a.c.closed_at.is_(None), a.c.olt.in_(_listed()))
+         .order_by(case((a.c.severity == "critical", 0), else_=1), a.c.level_dbm).limit(limit))
+    with engine.connect() as conn:
+        return [{**r._mapping, "opened_at": r.opened_at.isoformat()} for r in conn.execute(q)]

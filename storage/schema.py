@@ -248,6 +248,23 @@ outages = Table(
     Index(None, "olt", "closed_at"),
 )
 
+# Low optical levels (alerts/signal.py): per ONU and metric (onu_rx, olt_rx), open while
+# closed_at is NULL, with the worst reading seen while open.
+signal_alerts = Table(
+    "signal_alerts", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("serial", String(16), nullable=False),
+    Column("port", String(32), nullable=False),
+    Column("onu_id", Integer, nullable=False),
+    Column("metric", String(16), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("level_dbm", Float, nullable=False),
+    Column("opened_at", TS, nullable=False),
+    Column("closed_at", TS),
+    Index(None, "olt", "closed_at"),
+)
+
 sync_runs = Table(
     "sync_runs", metadata,
     Column("id", ID, primary_key=True),

@@ -14,7 +14,7 @@ from flows.sync_olt import sync_olt
 from oltsync.status import format_status
 from storage import schema
 from storage.db import get_engine
-from storage.queries import last_syncs, open_outages
+from storage.queries import last_syncs, open_outages, open_signal_alerts
 
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
@@ -189,3 +189,89 @@ def test_a_port_that_goes_dark_again_within_the_cooldown_reopens_its_outage_quie
                      [Outage("0/1/0", "los", T0, ["Y"], id=4, closed_at=T0)], {},
                      T0 + timedelta(hours=2))  # past the cooldown: a new outage, announced
     assert [o.port for o in later.opened] == ["0/1/0"] and not later.reopened
+
+
+def test_low_signal_opens_raises_and_closes_only_past_the_hysteresis() -> None:
+    from alerts.signal import Thresholds
+    from alerts.signal import evaluate as low
+
+    onu = {"serial": "HWTC00000001", "port": "0/1/0", "onu_id": 1, "olt_rx_power_dbm": -22.0}
+    first = low([{**onu, "rx_power_dbm": -27.4}], [], T0)
+    (a,) = first.opened
+    assert (a.metric, a.severity, a.level_dbm) == ("onu_rx", "warning", -27.4)
+    for level in (-26.5, -27.2, -26.1):  # jitter around the threshold, below -27 + 1 dB
+        d = low([{**onu, "rx_power_dbm": level}], [a], T0)
+        assert not (d.opened or d.closed or d.raised) and a.closed_at is None
+    d = low([{**onu, "rx_power_dbm": None}], [a], T0)  # offline: no reading, no recovery
+    assert not d.closed
+    d = low([{**onu, "rx_power_dbm": -30.2}], [a], T0)
+    assert d.raised == [a] and a.severity == "critical" and a.level_dbm == -30.2
+    d = low([{**onu, "rx_power_dbm": -25.9}], [a], T0 + timedelta(hours=1))
+    assert d.closed == [a] and a.closed_at == T0 + timedelta(hours=1)
+    tight = Thresholds().with_overrides({"olt_rx_warning": -21.0})  # a per-OLT override
+    assert [x.metric for x in low([{**onu, "rx_power_dbm": -20.0}], [], T0, tight).opened] == [
+        "olt_rx"]
+
+
+def test_low_signal_events_one_per_port_worst_first_and_their_texts() -> None:
+    from alerts.events import SIGNAL_LOW, TEMPLATES, signal_events
+    from alerts.signal import SignalAlert, SignalDecisions
+
+    d = SignalDecisions(opened=[SignalAlert("A", "0/1/0", 1, "onu_rx", "warning", -27.5, T0),
+                                SignalAlert("B", "0/1/0", 2, "onu_rx", "critical", -31.0, T0),
+                                SignalAlert("C", "0/1/1", 3, "olt_rx", "warning", -28.5, T0)])
+    events = signal_events("olt-x", d)
+    assert [(e["event"], e["payload"]["port"], e["payload"]["count"]) for e in events] == [
+        (SIGNAL_LOW, "0/1/0", 2), (SIGNAL_LOW, "0/1/1", 1)]
+    assert events[0]["payload"]["onus"][0] == "B onu_rx -31.00 dBm critical"
+    body = _render(TEMPLATES["en"]["body"], events[0])
+    assert body.startswith("2 ONUs on OLT olt-x, PON 0/1/0 receive too little light (1 critical)")
+    assert _render(TEMPLATES["pt-BR"]["subject"], events[0]) == "SINAL BAIXO olt-x 0/1/0"
+
+
+def test_an_inventory_override_names_a_known_threshold() -> None:
+    from core.errors import ConfigError
+    from inventory import entries
+
+    entry = {"name": "olt-a", "host": "10.0.0.1", "platform": "huawei_smartax",
+             "username": "u", "password_env": "P"}
+    assert entries.parse({"olts": [{**entry, "signal": {"onu_rx_warning": -26}}]}
+                         ).get("olt-a").signal == {"onu_rx_warning": -26.0}
+    inv = entries.parse({"olts": [{**entry, "signal": {"onu_rx_warn": -26}}]})
+    assert not inv.enabled and "unknown signal threshold" in inv.problems[0]
+    with pytest.raises(ConfigError):
+        inv.get("olt-a")
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_degraded_onu_opens_one_low_signal_alert_that_jitter_does_not_flap(pg: str,
+                                                                             fleet) -> None:
+    f = fleet(1, 48, seed=93)
+    engine = get_engine(pg)
+    olt = f.olts["olt-001"]
+    for o in olt.onus:  # a healthy fleet, so that only the degraded ONU is low
+        if o.rx_power_dbm is not None:
+            o.rx_power_dbm = o.olt_rx_power_dbm = -20.0
+    _sync(f, "olt-001")
+    a = schema.signal_alerts
+
+    def alerts() -> list:
+        with engine.connect() as conn:
+            return [r._mapping for r in conn.execute(select(a).order_by(a.c.id))]
+
+    assert alerts() == []
+    weak = next(o for o in olt.onus if o.rx_power_dbm is not None)
+    for level in (-27.8, -26.6, -27.3):  # low, then jitter that stays within the hysteresis
+        olt.degrade(weak.serial, level)
+        _sync(f, "olt-001")
+        (alert,) = alerts()
+        assert (alert["serial"], alert["metric"], alert["severity"]) == (weak.serial, "onu_rx",
+                                                                         "warning")
+        assert alert["closed_at"] is None and alert["level_dbm"] == -27.8
+    status = format_status("not asked", last_syncs(engine), [], open_signal_alerts(engine))
+    assert next(ln for ln in status.splitlines() if weak.serial in ln).split()[:3] == [
+        "warning", "-27.8", "onu_rx"]
+    olt.degrade(weak.serial, -21.0)
+    _sync(f, "olt-001")
+    (alert,) = alerts()
+    assert alert["closed_at"] is not None

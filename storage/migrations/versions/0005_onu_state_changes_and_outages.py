@@ -1,5 +1,5 @@
-"""onu_state_changes (ONU online/offline transitions) and outages (PON ports that went dark, OLTs
-that could not be reached).
+"""onu_state_changes (ONU online/offline transitions), outages (PON ports that went dark, OLTs
+that could not be reached) and signal_alerts (low optical levels).
 
 Revision ID: 0005
 Revises: 0004
@@ -58,8 +58,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outages")),
     )
     op.create_index(op.f("ix_outages_olt_closed_at"), "outages", ["olt", "closed_at"])
+    op.create_table(
+        "signal_alerts",
+        sa.Column("id", ID, nullable=False), _olt(),
+        sa.Column("serial", sa.String(length=16), nullable=False),
+        sa.Column("port", sa.String(length=32), nullable=False),
+        sa.Column("onu_id", sa.Integer(), nullable=False),
+        sa.Column("metric", sa.String(length=16), nullable=False),
+        sa.Column("severity", sa.String(length=16), nullable=False),
+        sa.Column("level_dbm", sa.Float(), nullable=False),
+        sa.Column("opened_at", TS, nullable=False),
+        sa.Column("closed_at", TS, nullable=True),
+        sa.ForeignKeyConstraint(["olt"], ["olts.name"], onupdate="CASCADE",
+                                name=op.f("fk_signal_alerts_olt_olts")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signal_alerts")),
+    )
+    op.create_index(op.f("ix_signal_alerts_olt_closed_at"), "signal_alerts", ["olt", "closed_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("signal_alerts")
     op.drop_table("outages")
     op.drop_table("onu_state_changes")
