@@ -17,7 +17,7 @@ from collector import parse_pool, parsing
 from collector.failed_output import Keeper, note_kept
 from core.errors import CollectError, CommandRejected
 from core.timers import Timers
-from platforms.profile import CommandSpec, Profile
+from platforms.profile import CommandSpec, DatasetSpec, Profile
 
 
 class Session(Protocol):
@@ -73,16 +73,21 @@ Observer = Callable[[CommandSpec, str, dict[str, str], str], None]
 
 def collect(olt: str, session: Session, profile: Profile, dataset: str,
             tz: tzinfo = UTC, keeper: Keeper | None = None, limit: int | None = None,
-            observe: Observer | None = None, client_pattern: str | None = None) -> DatasetResult:
+            observe: Observer | None = None, client_pattern: str | None = None,
+            spec: DatasetSpec | None = None,
+            seed: dict[str, list[dict[str, Any]]] | None = None) -> DatasetResult:
     """Run a dataset's commands and build its tables (collector/parsing.py); a command whose
     answer fails is kept by `keeper` (if any). Errors leave here naming the OLT.
 
     `limit` runs a repeated command for its first rows only, and `observe` sees every answer
     before it is parsed (command spec, command, variables, text): what `capture` records.
-    `client_pattern` reads clients from the ONUs' descriptions."""
-    spec = profile.datasets[dataset]
+    `client_pattern` reads clients from the ONUs' descriptions. `spec` runs other commands than
+    the dataset's (the status pass: partial rows, not checked for completeness), on tables
+    `seed`ed with rows already known (their commands then only enrich them)."""
+    partial = spec is not None
+    spec = spec or profile.datasets[dataset]
     result = DatasetResult(olt=olt, dataset=dataset, tables={})
-    tables = parsing.Tables(spec)
+    tables = parsing.Tables(spec, seed)
     ctx = _Context(olt, session, profile, result, keeper)
     try:
         for cmd_spec in spec.commands:
@@ -106,7 +111,8 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
                     raise
         ctx.enter([])
         # a limited run (capture) leaves rows without their details: not checked
-        result.tables, result.clients = tables.finished(limit is None, client_pattern)
+        result.tables, result.clients = tables.finished(limit is None and not partial,
+                                                        client_pattern)
     except CollectError as exc:
         exc.of(olt)  # the one place the OLT is added to the parse stage's errors
         raise

@@ -76,9 +76,13 @@ class Tables:
     """One dataset's tables as its commands answer: the first command that fills a table says
     which rows exist, later ones enrich them (rows.merge)."""
 
-    def __init__(self, spec: DatasetSpec) -> None:
+    def __init__(self, spec: DatasetSpec,
+                 seed: dict[str, list[Row]] | None = None) -> None:
         self.spec = spec
         self.tables: dict[str, rowlib.Table] = {}
+        for name, rows in (seed or {}).items():  # rows known before: later commands enrich them
+            key = rowlib.merge_key(name, rows[0] if rows else ())
+            self.tables[name] = {tuple(r.get(c) for c in key): dict(r) for r in rows}
 
     def add(self, cmd: CommandSpec, command: str, rows: list[Row], primary: bool) -> None:
         rowlib.merge(command, cmd.table, self.tables.setdefault(cmd.table, {}), rows, primary,

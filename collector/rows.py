@@ -80,7 +80,7 @@ def build_rows(command: str, spec: CommandSpec, records: list[dict[str, str]],
         rows.append(row)
     if spec.totals:
         per = spec.totals.per
-        keys = _merge_key(spec.table, spec.fields)
+        keys = merge_key(spec.table, spec.fields)
         counted = Counter(g for g, _ in {(r.get(per) if per else None, tuple(r.get(k) for k in keys))
                                          for r in rows})
         for group, expected in totals.items():
@@ -90,7 +90,7 @@ def build_rows(command: str, spec: CommandSpec, records: list[dict[str, str]],
     return rows
 
 
-def _merge_key(table_name: str, columns: Any) -> tuple[str, ...]:
+def merge_key(table_name: str, columns: Any) -> tuple[str, ...]:
     # a scratch table's rows are identified by all their columns
     entry = COLLECTED.get(table_name)
     return entry.merge_key if entry is not None else tuple(sorted(columns))
@@ -102,7 +102,7 @@ def merge(command: str, table_name: str, table: Table, rows: list[Row],
 
     `latest` (from the profile) names times of which several records of one row may each carry
     one (a history of sessions): the latest wins, with the columns that go with it."""
-    key_cols = _merge_key(table_name, rows[0] if rows else ())
+    key_cols = merge_key(table_name, rows[0] if rows else ())
     timed = {rule.column: rule.with_ for rule in latest}
     owned = set(timed) | {c for cols in timed.values() for c in cols}
     for row in rows:

@@ -116,6 +116,18 @@ class DatasetSpec(_Strict):
     commands: list[CommandSpec]
 
 
+class StatusSpec(_Strict):
+    """The light status pass (every few minutes): which of the profile's commands tell ONU state
+    (`states`, as "dataset.command"), and which, run only for the PON ports whose ONUs changed,
+    tell why (`causes`). `fields`/`values` add to the states command what only the status pass
+    reads (ZTE's phase state is also the down cause)."""
+
+    states: str
+    causes: str | None = None
+    fields: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+
+
 class NetmikoSpec(_Strict):
     device_type: str
     enable: bool = False
@@ -148,6 +160,26 @@ class Profile(_Strict):
     errors: list[str] = Field(default_factory=list)
     private: list[PrivateSpec] = Field(default_factory=list)
     datasets: dict[str, DatasetSpec]
+    status: StatusSpec | None = None
+
+    def command(self, ref: str) -> CommandSpec:
+        """A command by its "dataset.name"."""
+        dataset, _, name = ref.partition(".")
+        found = [c for c in self.datasets.get(dataset, DatasetSpec(commands=[])).commands
+                 if c.name == name]
+        if not found:
+            raise ConfigError(f"platform {self.platform}: no command {ref!r}")
+        return found[0]
+
+    def status_commands(self) -> tuple[CommandSpec, CommandSpec | None]:
+        """The status pass's states command (with its extra fields) and causes command."""
+        if self.status is None:
+            raise ConfigError(f"platform {self.platform} has no status pass (profile: status)")
+        states = self.command(self.status.states)
+        states = states.model_copy(update={
+            "fields": {**states.fields, **self.status.fields},
+            "values": {**states.values, **self.status.values}, "totals": states.totals})
+        return states, self.command(self.status.causes) if self.status.causes else None
 
     @field_validator("prompt_suffix")
     @classmethod

@@ -153,7 +153,7 @@ class Olt:
     # --- the outside plant, while the simulator runs: cut fibre, power failures, weak signal ----
     def take_down(self, serials: list[str], cause: str, at: datetime | None = None) -> list[str]:
         """Online ONUs go offline with `cause`: the ones that did."""
-        at = at or datetime.now(UTC)
+        at = (at or datetime.now(UTC)).replace(microsecond=0)  # boxes print whole seconds
         done = []
         for o in (self.onu(s) for s in serials):
             if o.run_state != "online":
@@ -177,7 +177,7 @@ class Olt:
 
     def restore(self, serials: list[str] | None = None, at: datetime | None = None) -> list[str]:
         """ONUs taken down come back online with their levels (all of them by default)."""
-        at = at or datetime.now(UTC)
+        at = (at or datetime.now(UTC)).replace(microsecond=0)  # boxes print whole seconds
         back = []
         for serial in list(serials if serials is not None else self.stashed):
             levels = self.stashed.pop(serial, None)

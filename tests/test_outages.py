@@ -275,3 +275,48 @@ def test_a_degraded_onu_opens_one_low_signal_alert_that_jitter_does_not_flap(pg:
     _sync(f, "olt-001")
     (alert,) = alerts()
     assert alert["closed_at"] is not None
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_status_pass_reads_states_writes_only_changes_and_opens_outages(pg: str,
+                                                                            fleet) -> None:
+    from flows.status_pass import status_pass
+    from tests.truth_compare import diff_olt, row_versions
+
+    f = fleet(2, 96, seed=95, platform="huawei_smartax,zte_c600")
+    engine = get_engine(pg)
+    for name in f.olts:
+        _sync(f, name)
+    before = row_versions(engine)
+    assert status_pass(inventory_path=str(f.inventory_path)) == {"olts": 2, "changed": 0,
+                                                                 "skipped": []}
+    assert row_versions(engine) == before  # nothing changed: nothing written
+    hw, zte = f.olts["olt-001"], f.olts["olt-002"]
+    hw_cut = hw.cut_port(hw.onus[0].port)
+    zte_cut = zte.cut_port(zte.onus[0].port)
+    hw_logins = hw.login_attempts
+    out = status_pass(inventory_path=str(f.inventory_path))
+    assert out["changed"] == len(hw_cut) + len(zte_cut)
+    assert hw.login_attempts == hw_logins + 1  # one session per OLT and pass
+    sc = schema.onu_state_changes
+    with engine.connect() as conn:
+        changes = sorted(conn.execute(select(sc.c.olt, sc.c.serial, sc.c.to_state, sc.c.cause)))
+    assert changes == sorted([("olt-001", s, "offline", "LOS") for s in hw_cut]
+                             + [("olt-002", s, "offline", "LOS") for s in zte_cut])
+    assert sorted((o["olt"], o["kind"], o["affected"]) for o in _outages(engine)) == [
+        ("olt-001", "los", len(hw_cut)), ("olt-002", "los", len(zte_cut))]
+    o = schema.onus
+    with engine.connect() as conn:
+        states = dict(conn.execute(select(o.c.serial, o.c.run_state)
+                                   .where(o.c.serial.in_(hw_cut + zte_cut))).all())
+    assert set(states.values()) == {"offline"}
+    # the hourly sync after it finds the states already written: no second transition
+    for name in f.olts:
+        _sync(f, name)
+        assert diff_olt(engine, f.truth()[name]) == {}, name
+    with engine.connect() as conn:
+        assert len(conn.execute(select(sc.c.id)).all()) == len(changes)
+    hw.restore()
+    zte.restore()
+    assert status_pass(inventory_path=str(f.inventory_path))["changed"] == len(changes)
+    assert all(o["closed_at"] is not None for o in _outages(engine))

@@ -1,0 +1,115 @@
+"""status-pass: every few minutes, each OLT's ONU states — only what tells state, and why for the
+ports that changed — into the database, then its outages and their alerts.
+
+Its Prefect shape is chosen for its cost: one flow run per pass for the whole fleet, the OLTs in
+threads inside it, no task run per OLT (a pass every 5 minutes of hundreds of OLTs would otherwise
+be thousands of task runs an hour for the server to record). An OLT whose hourly sync holds its
+lock is skipped this pass (the sync reads the states itself); each OLT uses one SSH session, within
+the same fleet-wide session limit as the sync.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+from sqlalchemy.engine import Engine
+
+from collector.dataset import collect
+from core.errors import OltSyncError
+from core.settings import Settings
+from flows.limits import check_ssh_limit, ssh_slot
+from flows.olt_access import make_pool
+from flows.outage_watch import describe, watch_outages, watch_unreachable
+from inventory import entries as inv
+from platforms import profile as profiles
+from platforms.profile import DatasetSpec
+from storage import migrate, states
+from storage.db import get_engine
+from storage.olt_lock import OltBusy, olt_lock
+
+
+class StatusPassFailed(OltSyncError):
+    pass
+
+
+def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine) -> dict[str, Any]:
+    """One OLT's status pass; its line of the pass's table."""
+    t0 = time.perf_counter()
+    started = datetime.now(UTC)
+    profile = profiles.load(entry.platform)
+    states_cmd, causes_cmd = profile.status_commands()
+    try:
+        with olt_lock(engine, entry.name, 0) as lock:
+            pool = make_pool(entry, 1, slot=ssh_slot(settings, entry.name), settings=settings)
+            try:
+                with pool.session() as session:
+                    read = collect(entry.name, session, profile, "status", entry.tz,
+                                   spec=DatasetSpec(commands=[states_cmd]))
+                    known = states.known_states(engine, entry.name)
+                    moved = states.changed(read.tables.get("onus", []), known)
+                    commands = read.commands
+                    if moved and causes_cmd is not None:  # why, only where something changed
+                        why = collect(entry.name, session, profile, "status", entry.tz,
+                                      spec=DatasetSpec(commands=[causes_cmd]),
+                                      seed={"onus": moved})
+                        commands += why.commands
+                        moved = why.tables["onus"]
+            except OltSyncError:
+                if pool.unreachable:
+                    watch_unreachable(engine, entry.name, True, datetime.now(UTC))
+                raise
+            finally:
+                pool.close()
+            lock.check()
+            now = datetime.now(UTC)
+            written = states.apply(engine, entry.name, moved, known, now)
+            watch_unreachable(engine, entry.name, False, now)
+            lines = describe(entry.name, watch_outages(engine, entry.name, started, now))
+    except OltBusy:
+        return {"olt": entry.name, "status": "skipped", "changed": 0, "commands": 0,
+                "seconds": round(time.perf_counter() - t0, 2), "note": "its sync is running"}
+    return {"olt": entry.name, "status": "ok", "changed": len(written), "commands": commands,
+            "seconds": round(time.perf_counter() - t0, 2), "note": "; ".join(lines)}
+
+
+def pass_name() -> str:
+    return f"status {datetime.now(UTC):%Y-%m-%d %H:%M}Z"
+
+
+@flow(name="status-pass", flow_run_name=pass_name, timeout_seconds=600, log_prints=True)
+def status_pass(inventory_path: str | None = None, concurrency: int = 16) -> dict[str, Any]:
+    """ONU states of every enabled OLT that has a status pass in its profile."""
+    log = get_run_logger()
+    settings = Settings.from_env()
+    migrate.check()
+    check_ssh_limit(settings)
+    inventory = inv.load(inventory_path)
+    engine = get_engine()
+    olts = [o for o in inventory.enabled if profiles.load(o.platform).status is not None]
+
+    def one(entry: inv.OltEntry) -> dict[str, Any]:
+        try:
+            return pass_olt(entry, settings, engine)
+        except Exception as exc:  # noqa: BLE001 - one OLT's failure is its line, not the pass's end
+            msg = str(exc) if isinstance(exc, OltSyncError) else f"{entry.name}: {exc!r}"
+            return {"olt": entry.name, "status": "failed", "changed": 0, "commands": 0,
+                    "seconds": None, "note": msg}
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        rows = list(pool.map(one, olts))
+    for r in rows:
+        if r["note"]:
+            (log.error if r["status"] == "failed" else log.warning)("%s", r["note"])
+    changed = sum(r["changed"] for r in rows)
+    create_table_artifact(table=rows, key="status-pass",
+                          description=f"{len(rows)} OLTs, {changed} ONU state changes")
+    failed = [r["note"] for r in rows if r["status"] == "failed"]
+    if failed:
+        raise StatusPassFailed(f"{len(failed)} of {len(rows)} OLTs failed:\n" + "\n".join(failed))
+    return {"olts": len(rows), "changed": changed,
+            "skipped": [r["olt"] for r in rows if r["status"] == "skipped"]}
