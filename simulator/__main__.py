@@ -1,5 +1,5 @@
 """python -m simulator --olts N --onus M --seed S --listen 127.0.0.1 --inventory-out FILE
---truth-out FILE: serve a simulated fleet over SSH until stopped (Ctrl-C or SIGTERM)."""
+--truth-out FILE [--control SOCKET]: serve a simulated fleet over SSH until stopped (Ctrl-C or SIGTERM)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections import Counter
 
 import yaml
 
+from simulator.control import serve as serve_control
 from simulator.fleet import generate_fleet
 from simulator.model import Knobs
 from simulator.server import Simulator
@@ -42,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--output-rate", type=float, default=0.0, help="bytes/s, 0 = unlimited")
     ap.add_argument("--alarm-every", type=int, default=0,
                     help="interleave an alarm block every N output lines")
+    ap.add_argument("--control", help="a Unix socket (mode 0600) through which "
+                                      "`python -m simulator.control` cuts ports, power-fails, "
+                                      "degrades and restores ONUs while the simulator runs")
     ap.add_argument("--host-key", help="the fleet's SSH host key file: read if it exists, else "
                                        "created (mode 0600); unset: a new key each start")
     args = ap.parse_args(argv)
@@ -59,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
     async def run() -> None:
         await sim.start()
+        control = await serve_control(args.control, olts) if args.control else None
         if args.inventory_out:
             with open(args.inventory_out, "w", encoding="utf-8") as f:
                 yaml.safe_dump(inventory(olts, args.password_env, per_olt_env=not shared), f,
@@ -82,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
+        if control is not None:
+            control.close()
+            os.unlink(args.control)
         await sim.stop()
 
     asyncio.run(run())
