@@ -134,3 +134,28 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "{% endif %}"),
     },
 }
+
+# The reminder: sent by a proactive automation when an outage opened and no "closed" followed
+# within the config's reminder time; the event it renders is the one that opened the outage.
+REMINDER: dict[str, dict[str, str]] = {
+    "en": {
+        "subject": "STILL DOWN {{ event.payload.olt }} {{ event.payload.port }}",
+        "body": (
+            "{% set p = event.payload %}"
+            "{% if p.kind == 'unreachable' %}OLT {{ p.olt }} still cannot be reached "
+            "(since {{ p.opened_at }})."
+            "{% else %}The {{ p.kind | upper }} outage on OLT {{ p.olt }}, PON {{ p.port }} is "
+            "still open (since {{ p.opened_at }}; {{ p.affected }} ONUs and {{ p.clients }} "
+            "clients when it opened).{% endif %}"),
+    },
+    "pt-BR": {
+        "subject": "AINDA EM QUEDA {{ event.payload.olt }} {{ event.payload.port }}",
+        "body": (
+            "{% set p = event.payload %}"
+            "{% if p.kind == 'unreachable' %}A OLT {{ p.olt }} ainda não responde "
+            "(desde {{ p.opened_at }})."
+            "{% else %}A queda ({{ p.kind | upper }}) na OLT {{ p.olt }}, PON {{ p.port }} "
+            "continua (desde {{ p.opened_at }}; {{ p.affected }} ONUs e {{ p.clients }} "
+            "clientes na abertura).{% endif %}"),
+    },
+}

@@ -44,12 +44,14 @@ class Fleet:
 
     def __init__(self, tmp: Path, olts: int, onus: int, seed: int,
                  latency: tuple[float, float, float] | None = None,
-                 platform: str = "huawei_smartax") -> None:
+                 platform: str = "huawei_smartax", control: Path | None = None) -> None:
         self.inventory = tmp / f"inv-{olts}x{onus}.yaml"
         self.truth_path = tmp / f"truth-{olts}x{onus}.json"
         cmd = [sys.executable, "-m", "simulator", "--olts", str(olts), "--onus", str(onus),
                "--seed", str(seed), "--inventory-out", str(self.inventory),
                "--truth-out", str(self.truth_path), "--platform", platform]
+        if control:
+            cmd += ["--control", str(control)]
         if latency:
             cmd += ["--login-delay", str(latency[0]), "--latency", str(latency[1]),
                     "--output-rate", str(latency[2])]

@@ -8,6 +8,7 @@ from datetime import datetime
 from prefect.events import emit_event
 from sqlalchemy.engine import Engine
 
+from alerts import config as alerts_config
 from alerts.events import outage_events, signal_events, unreachable_event
 from alerts.outages import Decisions, Rules, evaluate
 from alerts.signal import SignalDecisions, Thresholds
@@ -16,9 +17,11 @@ from storage import outages
 
 
 def watch_outages(engine: Engine, olt: str, since: datetime, at: datetime,
-                  rules: Rules = Rules()) -> Decisions:
+                  rules: Rules | None = None) -> Decisions:
     """`since`: when this pass began (its transitions are those at or after it). Each outage
-    opened or closed is also a Prefect event (what the notification automations send)."""
+    opened or closed is also a Prefect event (what the notification automations send). The rules:
+    the alerts config's (OLTSYNC_ALERTS), else the defaults."""
+    rules = rules or alerts_config.from_env().rules
     seen = outages.read_pass(engine, olt, since, at - rules.cooldown)
     decisions = evaluate(seen.passes, seen.outages, seen.online, at, rules)
     outages.write(engine, olt, decisions)

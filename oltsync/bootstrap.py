@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from core.errors import ConfigError
 from core.settings import Settings
@@ -188,11 +189,11 @@ def ensure_zombie_automation() -> str:
 
 
 def ensure_alert_automations(path: str | None) -> str:
-    """One automation per entry of the alerts config (deployments/alerts.example.yaml): outage
-    events sent through a notification block, with the config's language's texts."""
+    """Per entry of the alerts config (deployments/alerts.example.yaml), one automation that sends
+    its events through a notification block in the config's language and, when the entry is told
+    of outages opened and a reminder is set, one that tells an outage still open once more."""
     if not path:
         return "alert automations: none configured (OLTSYNC_ALERTS names the config)"
-    import yaml
     from prefect.automations import Automation
     from prefect.client.orchestration import get_client
     from prefect.events.actions import SendNotification
@@ -200,48 +201,61 @@ def ensure_alert_automations(path: str | None) -> str:
     from prefect.events.schemas.events import ResourceSpecification
     from prefect.exceptions import ObjectNotFound
 
-    from alerts.events import CLOSED, OPENED, SIGNAL_LOW, SIGNAL_OK, TEMPLATES
+    from alerts import config as alerts_config
+    from alerts.events import CLOSED, OPENED, REMINDER, SIGNAL_LOW, SIGNAL_OK, TEMPLATES
 
-    try:
-        config = yaml.safe_load(Path(path).read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"alerts config {path}: {exc}") from None
-    language = config.get("language", "en")
-    if language not in TEMPLATES:
-        raise ConfigError(f"alerts config {path}: language {language!r}; one of {sorted(TEMPLATES)}")
+    config = alerts_config.load(path)
     names = {"opened": {OPENED}, "closed": {CLOSED}, "low_signal": {SIGNAL_LOW, SIGNAL_OK}}
+    outage_ids = ResourceSpecification({"prefect.resource.id": "oltsync.outage.*"})
     done = []
-    for entry in config.get("notify") or []:
-        slug, _, name = str(entry.get("block", "")).partition("/")
-        events = entry.get("events") or ["opened", "closed"]
-        if not name or any(e not in names for e in events):
-            raise ConfigError(f"alerts config {path}: {entry!r}: block is '<type slug>/<name>', "
-                              f"events among {list(names)}")
-        with get_client(sync_client=True) as client:
-            try:
-                block = client.read_block_document_by_name(name, block_type_slug=slug)
-            except ObjectNotFound:
-                raise ConfigError(f"alerts config {path}: no notification block {slug}/{name} "
-                                  "on this Prefect server (create it in the UI: Blocks)") from None
-            existing = client.read_automations_by_name(f"oltsync alerts: {slug}/{name}")
-        wanted = Automation(
-            name=f"oltsync alerts: {slug}/{name}",
-            description="oltsync outages and low signal sent through a notification block.",
-            trigger=EventTrigger(expect=set().union(*(names[e] for e in events)),
-                                 match=ResourceSpecification(
-                                     {"prefect.resource.id": ["oltsync.outage.*",
-                                                              "oltsync.signal.*"]}),
-                                 posture=Posture.Reactive, threshold=1,
-                                 within=timedelta(seconds=0)),
-            actions=[SendNotification(block_document_id=block.id, **TEMPLATES[language])])
+
+    def put(client: Any, wanted: Automation) -> str:
+        existing = client.read_automations_by_name(wanted.name)
         if existing:
             wanted.id = existing[0].id
             wanted.update()
-            done.append(f"{slug}/{name} updated")
-        else:
-            wanted.create()
-            done.append(f"{slug}/{name} created")
-    return f"alert automations ({language}): {', '.join(done) or 'none listed'}"
+            return "updated"
+        wanted.create()
+        return "created"
+
+    for entry in config.notify:
+        label = f"{entry.block_type}/{entry.block_name}"
+        with get_client(sync_client=True) as client:
+            try:
+                block = client.read_block_document_by_name(entry.block_name,
+                                                           block_type_slug=entry.block_type)
+            except ObjectNotFound:
+                raise ConfigError(f"alerts config {path}: no notification block {label} "
+                                  "on this Prefect server (create it in the UI: Blocks)") from None
+            done.append(f"{label} " + put(client, Automation(
+                name=f"oltsync alerts: {label}",
+                description="oltsync outages and low signal sent through a notification block.",
+                trigger=EventTrigger(expect=set().union(*(names[e] for e in entry.events)),
+                                     match=ResourceSpecification(
+                                         {"prefect.resource.id": ["oltsync.outage.*",
+                                                                  "oltsync.signal.*"]}),
+                                     posture=Posture.Reactive, threshold=1,
+                                     within=timedelta(seconds=0)),
+                actions=[SendNotification(block_document_id=block.id,
+                                          **TEMPLATES[config.language])])))
+            reminder_name = f"oltsync reminder: {label}"
+            if config.reminder is None or "opened" not in entry.events:
+                for old in client.read_automations_by_name(reminder_name):
+                    client.delete_automation(old.id)
+                continue
+            # Proactive: an outage's "opened" starts a window per outage; no "closed" for the
+            # same outage within it sends the reminder, once (Prefect then drops the window).
+            put(client, Automation(
+                name=reminder_name,
+                description="An oltsync outage still open after the reminder time, told once more.",
+                trigger=EventTrigger(after={OPENED}, expect={CLOSED}, match=outage_ids,
+                                     for_each={"prefect.resource.id"},
+                                     posture=Posture.Proactive, threshold=1,
+                                     within=config.reminder),
+                actions=[SendNotification(block_document_id=block.id,
+                                          **REMINDER[config.language])]))
+            done[-1] += f" (reminder after {config.reminder})"
+    return f"alert automations ({config.language}): {', '.join(done) or 'none listed'}"
 
 
 def migrate_database() -> str:

@@ -570,8 +570,9 @@ class _Inbox:
 
 
 def test_outage_alerts_reach_a_webhook_once_per_outage(ops: Ops, tmp_path: Path) -> None:
-    """Through the real server's automation and a custom-webhook notification block: a cut PON
-    port sends one message, its return one more, a flap within the cooldown nothing."""
+    """Through the status-pass deployment, the real server's automations and a custom-webhook
+    notification block: a cut PON port sends one message, one reminder while it stays dark, its
+    return one more, a flap within the cooldown nothing."""
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
     inbox = _Inbox()
@@ -581,33 +582,43 @@ def test_outage_alerts_reach_a_webhook_once_per_outage(ops: Ops, tmp_path: Path)
                 name="noc", url=inbox.url, method="POST", allow_private_urls=True,
                 json_data={"text": "{{subject}} | {{body}}"}).save("noc-e2e", overwrite=True)
         config = tmp_path / "alerts.yaml"
-        config.write_text(yaml.safe_dump({"language": "en",
+        config.write_text(yaml.safe_dump({"language": "en", "reminder": "15s",
                                           "notify": [{"block": "custom-webhook/noc-e2e"}]}))
         done = ops.cli("env", f"OLTSYNC_ALERTS={config}", str(BIN / "python"), "-m", "oltsync",
                        "bootstrap", "--skip", "deployments", "--skip", "database")
-        assert done.returncode == 0 and "custom-webhook/noc-e2e created" in done.stdout, \
-            done.stdout + done.stderr
+        assert done.returncode == 0 and ("custom-webhook/noc-e2e created (reminder after 0:00:15)"
+                                         in done.stdout), done.stdout + done.stderr
         olt = ops.olts["olt-001"]
         port = olt.onus[0].port
 
-        def sync() -> None:
-            run = ops.wait(ops.deployment_run("sync-olt/one-olt", "olt_name=olt-001"))
+        def status_pass() -> None:
+            # the scheduled pass may be running: ours is then cancelled (never overlapping)
+            for _ in range(5):
+                run = ops.wait(ops.deployment_run("status-pass/every-5-minutes"))
+                if run.state_name != "Cancelled":
+                    break
+                time.sleep(5)
             assert run.state_name == "Completed", run.state.message
 
-        sync()  # the baseline after the earlier tests' changes
+        run = ops.wait(ops.deployment_run("sync-olt/one-olt", "olt_name=olt-001"))
+        assert run.state_name == "Completed", run.state.message  # the baseline after earlier tests
         cut = ops.sim.call(lambda: olt.cut_port(port))
         assert len(cut) >= 4
-        sync()
+        status_pass()
         (opened,) = inbox.wait_for(1)
         assert opened.startswith(f"OUTAGE olt-001 {port} | LOS outage on OLT olt-001, PON {port}: "
                                  f"{len(cut)} ONUs offline ({len(cut)} LOS, 0 dying gasp)"), opened
+        messages = inbox.wait_for(2, timeout=60)  # still dark after the reminder time: told again
+        assert len(messages) == 2 and messages[1].startswith(
+            f"STILL DOWN olt-001 {port} | The LOS outage on OLT olt-001, PON {port} is still "
+            f"open (since "), messages
         ops.sim.call(olt.restore)
-        sync()
-        messages = inbox.wait_for(2)
-        assert len(messages) == 2 and messages[1].startswith(f"RESOLVED olt-001 {port} | "), messages
+        status_pass()
+        messages = inbox.wait_for(3)
+        assert len(messages) == 3 and messages[2].startswith(f"RESOLVED olt-001 {port} | "), messages
         for step in (lambda: olt.cut_port(port), olt.restore):  # flapping within the cooldown
             ops.sim.call(step)
-            sync()
-        assert inbox.wait_for(3, timeout=15) == messages  # nothing more
+            status_pass()
+        assert inbox.wait_for(4, timeout=25) == messages  # nothing more, no reminder either
     finally:
         inbox.stop()

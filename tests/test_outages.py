@@ -4,6 +4,7 @@ port is cut, ONUs lose power and come back, and an OLT stops answering."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -320,3 +321,30 @@ def test_the_status_pass_reads_states_writes_only_changes_and_opens_outages(pg: 
     zte.restore()
     assert status_pass(inventory_path=str(f.inventory_path))["changed"] == len(changes)
     assert all(o["closed_at"] is not None for o in _outages(engine))
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_operators_thresholds_in_the_alerts_config_decide(
+        pg: str, fleet, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """The same cut of 4 ONUs of a big port: an outage with the defaults (N = 4), none when the
+    alerts config asks for 5 ONUs or 90 % of the port."""
+    from flows.status_pass import status_pass
+
+    f = fleet(1, 128, seed=97)
+    engine = get_engine(pg)
+    _sync(f, "olt-001")
+    olt = f.olts["olt-001"]
+    port = next(p for p, n in Counter(o.port for o in olt.onus if o.run_state == "online").items()
+                if n >= 10)
+    config = tmp_path / "alerts.yaml"
+    config.write_text("outage:\n  min_onus: 5\n  min_share: 0.9\n")
+    monkeypatch.setenv("OLTSYNC_ALERTS", str(config))
+    assert len(olt.cut_port(port, 4)) == 4
+    assert status_pass(inventory_path=str(f.inventory_path))["changed"] == 4
+    assert _outages(engine) == []
+    olt.restore()
+    assert status_pass(inventory_path=str(f.inventory_path))["changed"] == 4
+    monkeypatch.delenv("OLTSYNC_ALERTS")
+    olt.cut_port(port, 4)
+    assert status_pass(inventory_path=str(f.inventory_path))["changed"] == 4
+    assert [(o["port"], o["affected"]) for o in _outages(engine)] == [(port, 4)]
