@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--platform", default="huawei_smartax")
     ap.add_argument("--passes", type=int, default=3, help="passes with nothing changed")
     ap.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--profile", help="a pyinstrument profile of one unchanged pass, here")
     ap.add_argument("--json", default=str(fb.ROOT / "bench" / "results" / "status_pass.json"))
     args = ap.parse_args(argv)
     n, m, conc, slots = SIZES["quick" if args.quick else "full"]
@@ -60,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         res = subprocess.run(
             [sys.executable, "-m", "bench.run_status", "--inventory", str(sim.inventory),
              "--control", str(tmp / "sim.sock"), "--passes", str(args.passes),
-             "--concurrency", str(conc), "--olt", last],
+             "--concurrency", str(conc), "--olt", last]
+            + (["--profile", args.profile] if args.profile else []),
             cwd=fb.ROOT, env=env, capture_output=True, text=True)
         lines = res.stdout.strip().splitlines() or ["{}"]
         data = json.loads(lines[-1])
@@ -96,8 +98,8 @@ def summarize(data: dict[str, Any], n: int, m: int, conc: int, slots: int,
             "cpu_s_per_pass_ours": round(ours, 2),
             "share_of_cores_over_5_min": round(ours / (PERIOD_S * cores), 4),
             "cut": data["cut"],
-            # a cut just after a pass began waits for the next one: the worst case
-            "worst_cut_to_message_s": round(PERIOD_S + data["cut"]["pass_start_to_message_s"], 1)}
+            # a cut just after the pass read that OLT waits for the next read, 5 minutes later
+            "worst_cut_to_message_s": round(PERIOD_S + data["cut"]["olt_read_to_message_s"], 1)}
 
 
 def print_table(r: dict[str, Any]) -> None:
@@ -114,10 +116,11 @@ def print_table(r: dict[str, Any]) -> None:
     print(f"\nunchanged pass, ours (flow + server + PostgreSQL): {r['cpu_s_per_pass_ours']} CPU s"
           f" = {100 * r['share_of_cores_over_5_min']:.1f} % of {r['cores']} cores over 5 min "
           "(goal <= 25 %)")
-    print(f"cut of {c['onus']} ONUs on {c['olt']} {c['port']}: message {c['pass_start_to_message_s']}"
-          f" s after the pass began ({c['pass_end_to_message_s']} s after it ended); worst case, "
-          f"a cut just after a pass began: {r['worst_cut_to_message_s']} s "
-          f"(goal <= {PERIOD_S + 30} s)")
+    print(f"cut of {c['onus']} ONUs on {c['olt']} {c['port']}: message "
+          f"{c['olt_read_to_message_s']} s after the pass read that OLT "
+          f"({c['pass_start_to_message_s']} s after the pass began, {c['pass_end_to_message_s']} s "
+          f"after it ended); worst case, a cut just after a read: {r['worst_cut_to_message_s']} s "
+          f"(goal <= {PERIOD_S + 30} s: one pass + 30 s)")
     print(f"message: {c['message'][:160]}")
 
 

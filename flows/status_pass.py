@@ -48,6 +48,7 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine) -> dict[st
             pool = make_pool(entry, 1, slot=ssh_slot(settings, entry.name), settings=settings)
             try:
                 with pool.session() as session:
+                    read_at = datetime.now(UTC)
                     read = collect(entry.name, session, profile, "status", entry.tz,
                                    spec=DatasetSpec(commands=[states_cmd]))
                     known = states.known_states(engine, entry.name)
@@ -72,9 +73,11 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine) -> dict[st
             lines = describe(entry.name, watch_outages(engine, entry.name, started, now))
     except OltBusy:
         return {"olt": entry.name, "status": "skipped", "changed": 0, "commands": 0,
-                "seconds": round(time.perf_counter() - t0, 2), "note": "its sync is running"}
+                "seconds": round(time.perf_counter() - t0, 2), "read_at": None,
+                "note": "its sync is running"}
     return {"olt": entry.name, "status": "ok", "changed": len(written), "commands": commands,
-            "seconds": round(time.perf_counter() - t0, 2), "note": "; ".join(lines)}
+            "seconds": round(time.perf_counter() - t0, 2), "read_at": read_at.isoformat(),
+            "note": "; ".join(lines)}
 
 
 def pass_name() -> str:
@@ -98,7 +101,7 @@ def status_pass(inventory_path: str | None = None, concurrency: int = 16) -> dic
         except Exception as exc:  # noqa: BLE001 - one OLT's failure is its line, not the pass's end
             msg = str(exc) if isinstance(exc, OltSyncError) else f"{entry.name}: {exc!r}"
             return {"olt": entry.name, "status": "failed", "changed": 0, "commands": 0,
-                    "seconds": None, "note": msg}
+                    "seconds": None, "read_at": None, "note": msg}
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         rows = list(pool.map(one, olts))
