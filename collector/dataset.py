@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
-from collector import parse_pool, parsing
+from collector import parse_pool, parsing, refresh
 from collector.failed_output import Keeper, note_kept
+from collector.refresh import Stored
 from core.errors import CollectError, CommandRejected
 from core.timers import Timers
 from platforms.profile import CommandSpec, DatasetSpec, Profile
@@ -34,6 +35,13 @@ class DatasetResult:
     timers: Timers = field(default_factory=Timers)  # scrape and parse
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     clients: dict[str, str | None] = field(default_factory=dict)
+    carried: int = 0  # rows a change-driven command did not re-read (collector/refresh.py)
+
+
+def _read_anyway(spec: DatasetSpec, cmd: CommandSpec) -> frozenset[str]:
+    """Columns of `cmd`'s table that a command read every run fills too: never carried."""
+    return frozenset(f for c in spec.commands if c is not cmd and c.refresh is None
+                     and c.table == cmd.table for f in c.fields)
 
 
 class _Context:
@@ -75,7 +83,8 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
             tz: tzinfo = UTC, keeper: Keeper | None = None, limit: int | None = None,
             observe: Observer | None = None, client_pattern: str | None = None,
             spec: DatasetSpec | None = None,
-            seed: dict[str, list[dict[str, Any]]] | None = None) -> DatasetResult:
+            seed: dict[str, list[dict[str, Any]]] | None = None,
+            stored: Stored | None = None) -> DatasetResult:
     """Run a dataset's commands and build its tables (collector/parsing.py); a command whose
     answer fails is kept by `keeper` (if any). Errors leave here naming the OLT.
 
@@ -83,17 +92,24 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
     before it is parsed (command spec, command, variables, text): what `capture` records.
     `client_pattern` reads clients from the ONUs' descriptions. `spec` runs other commands than
     the dataset's (the status pass: partial rows, not checked for completeness), on tables
-    `seed`ed with rows already known (their commands then only enrich them)."""
+    `seed`ed with rows already known (their commands then only enrich them). `stored`: what the
+    database holds for the change-driven commands (profile `refresh:`); None reads every row."""
     partial = spec is not None
     spec = spec or profile.datasets[dataset]
     result = DatasetResult(olt=olt, dataset=dataset, tables={})
     tables = parsing.Tables(spec, seed)
     ctx = _Context(olt, session, profile, result, keeper)
+    carried_keys: set[tuple] = set()  # rows a change-driven command kept as stored
     try:
         for cmd_spec in spec.commands:
             primary = tables.first_to_fill(cmd_spec)
             ctx.current = f"{dataset}.{cmd_spec.name}"
-            for variables in tables.expansions(cmd_spec)[:limit]:
+            only = None
+            if cmd_spec.refresh is not None and stored is not None and cmd_spec.for_each:
+                only, carried = refresh.split(cmd_spec, tables.rows(cmd_spec.for_each.table),
+                                              stored, _read_anyway(spec, cmd_spec))
+                carried_keys |= carried
+            for variables in tables.expansions(cmd_spec, only)[:limit]:
                 ctx.enter([c.format_map(variables) for c in cmd_spec.context])
                 command = cmd_spec.command.format_map(variables)
                 with result.timers.stage("scrape"):
@@ -110,6 +126,7 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
                     note_kept(exc.of(olt), keeper, command, ctx.current, variables, out)
                     raise
         ctx.enter([])
+        result.carried = len(carried_keys)
         # a limited run (capture) leaves rows without their details: not checked
         result.tables, result.clients = tables.finished(limit is None and not partial,
                                                         client_pattern)

@@ -91,7 +91,13 @@ class Tables:
     def first_to_fill(self, cmd: CommandSpec) -> bool:
         return cmd.table not in self.tables
 
-    def expansions(self, cmd: CommandSpec) -> list[dict[str, str]]:
+    def rows(self, table: str) -> rowlib.Table:
+        return self.tables.get(table, {})
+
+    def expansions(self, cmd: CommandSpec, only: rowlib.Table | None = None) -> list[dict[str, str]]:
+        """`only`: the for_each table's rows to run for (a change-driven command), else all."""
+        if only is not None and cmd.for_each is not None:
+            return expansions(cmd, {**self.tables, cmd.for_each.table: only})
         return expansions(cmd, self.tables)
 
     def finished(self, complete: bool = True, client_pattern: str | None = None

@@ -12,6 +12,7 @@ from datetime import UTC, tzinfo
 from collector.dataset import DatasetResult, collect
 from collector.failed_output import Keeper
 from collector.pool import SessionPool
+from collector.refresh import Stored
 from core.errors import CollectError
 from core.settings import backoff_s
 
@@ -21,7 +22,7 @@ log = logging.getLogger("oltsync.collect")
 def collect_dataset(pool: SessionPool, dataset: str, client_pattern: str, tz: tzinfo = UTC,
                     attempts: int = 1, retry_backoff_s: float = 2.0,
                     sleep: Callable[[float], None] = time.sleep,
-                    keeper: Keeper | None = None) -> DatasetResult:
+                    keeper: Keeper | None = None, stored: Stored | None = None) -> DatasetResult:
     """One dataset on a pooled session. A session that dropped or hung mid-output is closed by the
     pool; the dataset is then tried again on a fresh one (up to `attempts` tries in all). Errors that
     a retry cannot fix (login, rejected command, unparseable output) are raised at once, the
@@ -32,7 +33,7 @@ def collect_dataset(pool: SessionPool, dataset: str, client_pattern: str, tz: tz
             with pool.session() as session:
                 kept = keeper and replace(keeper, secrets=(session.target.password,))
                 result = collect(pool.name, session, profile, dataset, tz, kept,
-                                 client_pattern=client_pattern)
+                                 client_pattern=client_pattern, stored=stored)
                 if result.tables.get("olt"):  # the OLT's own row: its name is its prompt's
                     result.tables["olt"][0]["hostname"] = session.conn.base_prompt
             break

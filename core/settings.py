@@ -26,6 +26,40 @@ def _host_key_policy(value: str) -> str:
     return v
 
 
+def _hour(value: str) -> int | None:
+    v = value.strip().lower()
+    if v in ("", "off", "none", "never"):
+        return None
+    if not v.isdigit() or int(v) > 23:
+        from core.errors import ConfigError
+
+        raise ConfigError(f"OLTSYNC_FULL_SYNC_HOUR={value!r}: an hour 0-23, or off")
+    return int(v)
+
+
+def _on_off(name: str, value: str) -> bool:
+    v = value.strip().lower()
+    if v not in ("on", "off", "true", "false", "1", "0"):
+        from core.errors import ConfigError
+
+        raise ConfigError(f"{name}={value!r}: on or off")
+    return v in ("on", "true", "1")
+
+
+def _periods(value: str) -> dict[str, int]:
+    out = {}
+    for part in (p.strip() for p in value.split(",") if p.strip()):
+        name, _, hours = part.partition("=")
+        if not name.strip().isidentifier() or not hours.strip().isdigit() or \
+                not 1 <= int(hours) <= 168:
+            from core.errors import ConfigError
+
+            raise ConfigError(f"OLTSYNC_DATASET_HOURS={value!r}: dataset=hours (1-168), "
+                              "comma-separated, e.g. service_ports=12,olt=24")
+        out[name.strip()] = int(hours)
+    return out
+
+
 def backoff_s(attempt: int, base_s: float) -> float:
     """Delay before try `attempt + 1`: exponential, with jitter so a fleet does not retry in step."""
     import random
@@ -68,6 +102,13 @@ class Settings:
     known_hosts: str = "~/.config/oltsync/known_hosts"
     # Where the answer of a command that failed is kept (collector/failed_output.py); "" : nowhere.
     capture_dir: str = "captures"
+    # The hour (0-23, each OLT's own time zone) whose sync reads everything, change-driven
+    # commands (profile `refresh:`) included: the daily full read. None: only when asked (full=true).
+    full_sync_hour: int | None = 3
+    # off: every run reads everything (every dataset, every row of change-driven commands)
+    cadence: bool = True
+    # Periods that override the profiles' `every_hours`, per dataset ("service_ports=12,olt=24").
+    dataset_hours: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -85,6 +126,9 @@ class Settings:
             optical_retention_days=int(_env("OLTSYNC_OPTICAL_RETENTION_DAYS", "90")),
             sync_runs_retention_days=int(_env("OLTSYNC_SYNC_RUNS_RETENTION_DAYS", "365")),
             work_pool=_env("OLTSYNC_WORK_POOL", "oltsync"),
+            full_sync_hour=_hour(_env("OLTSYNC_FULL_SYNC_HOUR", "3")),
+            dataset_hours=_periods(_env("OLTSYNC_DATASET_HOURS", "")),
+            cadence=_on_off("OLTSYNC_CADENCE", _env("OLTSYNC_CADENCE", "on")),
             connect_attempts=max(1, int(_env("OLTSYNC_CONNECT_ATTEMPTS", "3"))),
             dataset_attempts=max(1, int(_env("OLTSYNC_DATASET_ATTEMPTS", "2"))),
             retry_backoff_s=float(_env("OLTSYNC_RETRY_BACKOFF_S", "2")),

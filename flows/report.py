@@ -16,7 +16,7 @@ class DatasetReport:
     """One dataset of one OLT: collected, parsed and stored, or why not."""
 
     dataset: str
-    status: str  # ok | failed | held
+    status: str  # ok | failed | held | carried (not due this run: not read, rows left as they are)
     error: str | None = None
     rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)
@@ -24,6 +24,7 @@ class DatasetReport:
     bytes: int = 0
     seconds: float | None = None  # collecting and storing it, wall time
     timers: Timers = field(default_factory=Timers)
+    note: str | None = None  # why a dataset was carried over
 
     @classmethod
     def stored(cls, out: DatasetOutcome, commands: int, bytes_read: int, seconds: float,
@@ -51,11 +52,12 @@ class OltReport:
 
     @property
     def status(self) -> str:
-        return "ok" if all(d.status == "ok" for d in self.datasets) else "failed"
+        return "ok" if all(d.status in ("ok", "carried") for d in self.datasets) else "failed"
 
     @property
     def errors(self) -> list[str]:
-        return list(dict.fromkeys(d.error for d in self.datasets if d.error))
+        return list(dict.fromkeys(d.error for d in self.datasets
+                                  if d.error and d.status != "carried"))
 
     def as_dict(self) -> dict[str, Any]:
         """What the flow returns (plain data); `timers` sums every stage of the OLT."""
@@ -90,8 +92,8 @@ def olt_table(report: OltReport) -> list[dict[str, Any]]:
     """One row per dataset: status and counts, for the per-OLT table artifact."""
     return [{"dataset": d.dataset, "status": d.status, "rows": d.rows,
              **{k: d.counts.get(k, 0) for k in ("inserted", "updated", "unchanged", "removed",
-                                                 "moved")},
-             "seconds": d.seconds, "error": d.error or ""} for d in report.datasets]
+                                                 "moved", "carried")},
+             "seconds": d.seconds, "error": d.error or d.note or ""} for d in report.datasets]
 
 
 def olt_markdown(report: OltReport) -> str:

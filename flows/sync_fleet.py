@@ -65,9 +65,11 @@ def _run_olt_deployment(deployment: str, olt_name: str, parameters: dict[str, An
 
 @task(name="sync-one", task_run_name="{olt_name}", cache_policy=NO_CACHE)
 def sync_one(olt_name: str, inventory_path: str | None, max_sessions: int | None,
-             allow_shrink: bool, via_deployment: str | None = None) -> dict[str, Any]:
+             allow_shrink: bool, via_deployment: str | None = None,
+             full: bool | None = None) -> dict[str, Any]:
     params: dict[str, Any] = {"olt_name": olt_name, "inventory_path": inventory_path,
-                              "max_sessions": max_sessions, "allow_shrink": allow_shrink}
+                              "max_sessions": max_sessions, "allow_shrink": allow_shrink,
+                              "full": full}
     if via_deployment:
         # None means "the worker's default" (OLTSYNC_INVENTORY, the entry's max_sessions).
         return _run_olt_deployment(via_deployment, olt_name,
@@ -83,8 +85,10 @@ def fleet_run_name() -> str:
 @flow(name="sync-fleet", flow_run_name=fleet_run_name, log_prints=True)
 def sync_fleet(inventory_path: str | None = None, concurrency: int = 8,
                max_sessions: int | None = None, allow_shrink: bool = False,
-               fanout: Fanout = "subflow", olt_deployment: str = OLT_DEPLOYMENT) -> dict[str, Any]:
-    """Sync every enabled OLT of the inventory, `concurrency` OLTs at a time."""
+               fanout: Fanout = "subflow", olt_deployment: str = OLT_DEPLOYMENT,
+               full: bool | None = None) -> dict[str, Any]:
+    """Sync every enabled OLT of the inventory, `concurrency` OLTs at a time. `full`: read the
+    change-driven commands' every row too (unset: only in the daily full hour)."""
     log = get_run_logger()
     if fanout not in ("subflow", "deployment"):
         raise ConfigError(f"fanout must be 'subflow' or 'deployment', not {fanout!r}")
@@ -104,7 +108,7 @@ def sync_fleet(inventory_path: str | None = None, concurrency: int = 8,
     with ThreadPoolTaskRunner(max_workers=max(1, concurrency)) as runner:
         futures = {runner.submit(sync_one, parameters={
             "olt_name": name, "inventory_path": inventory_path, "max_sessions": max_sessions,
-            "allow_shrink": allow_shrink,
+            "allow_shrink": allow_shrink, "full": full,
             "via_deployment": olt_deployment if fanout == "deployment" else None}): name
             for name in names}
         for done, fut in enumerate(as_completed(list(futures)), start=1):

@@ -20,7 +20,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.engine import Engine
 
 from alerts.signal import Thresholds
+from collector import cadence
 from collector.pool import SessionPool
+from collector.refresh import Stored
 from collector.run import collect_dataset
 from core.errors import OltSyncError
 from core.settings import Settings
@@ -31,7 +33,7 @@ from flows.outage_watch import describe, watch_outages, watch_signal, watch_unre
 from flows.report import DatasetReport, OltReport, OnuTally
 from inventory import entries as inv
 from platforms import profile as profiles
-from storage import migrate, store
+from storage import migrate, queries, store
 from storage.db import database_url, get_engine
 from storage.olt_lock import Held, LockLost, olt_lock
 from storage.queries import open_outages
@@ -53,6 +55,7 @@ class _Shared:
     flow_run_id: str | None
     started: datetime
     lock: Held  # the OLT's lock: checked before each dataset is collected and stored
+    full: bool = False  # read every row of change-driven commands too (collector/refresh.py)
 
 
 def collect_failure(olt: str, dataset: str, exc: BaseException) -> str:
@@ -82,10 +85,12 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> _Done:
 
     try:
         shared.lock.check()  # another sync may be on the box already: do not add a session
+        stored = None if shared.full else stored_for(engine, entry, dataset, shared.started)
         got = collect_dataset(shared.pool, dataset, shared.settings.client_pattern, entry.tz,
                               attempts=shared.settings.dataset_attempts,
                               retry_backoff_s=shared.settings.retry_backoff_s,
-                              keeper=keeper_for(entry, shared.settings, shared.started))
+                              keeper=keeper_for(entry, shared.settings, shared.started),
+                              stored=stored)
         shared.lock.check()
     except Exception as exc:
         failed(exc)
@@ -93,7 +98,8 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> _Done:
     with got.timers.stage("store"):
         # every dataset of the run (stored or failed) is recorded as started with the run
         out = store.store_dataset(engine, entry.name, dataset, got.tables, shared.started,
-                                  shared.opts, clients=got.clients, flow_run_id=shared.flow_run_id)
+                                  shared.opts, clients=got.clients, flow_run_id=shared.flow_run_id,
+                                  carried=got.carried)
     done = _Done(DatasetReport.stored(out, got.commands, got.bytes_read, time.perf_counter() - t0,
                                       got.timers))
     onus = got.tables.get("onus")
@@ -107,8 +113,11 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> _Done:
 @flow(name="sync-olt", flow_run_name="{olt_name}", timeout_seconds=3600,
       task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=True)
 def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int | None = None,
-             allow_shrink: bool = False, datasets: list[str] | None = None) -> dict[str, Any]:
-    """Sync one OLT. Credentials come from the inventory's references, never from parameters."""
+             allow_shrink: bool = False, datasets: list[str] | None = None,
+             full: bool | None = None) -> dict[str, Any]:
+    """Sync one OLT. Credentials come from the inventory's references, never from parameters.
+    `full`: read every row of the change-driven commands too; unset, only in the daily full
+    hour (OLTSYNC_FULL_SYNC_HOUR, the OLT's time zone)."""
     began = datetime.now(UTC)
     settings = Settings.from_env()
     url = database_url(settings)
@@ -126,17 +135,31 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
         started = datetime.now(UTC)  # the sync proper: once no other sync has the OLT
         store.ensure_olt(engine, entry.name, entry.host, entry.port, entry.platform,
                          profiles.load(entry.platform).vendor)
+        if not settings.cadence:
+            full = True
+        elif full is None:
+            full = settings.full_sync_hour == started.astimezone(entry.tz).hour
+        profile = profiles.load(entry.platform)
+        plan = cadence.plan(profile, names, queries.last_complete_reads(engine, olt_name),
+                            started, full, asked=bool(datasets), overrides=settings.dataset_hours)
         pool = make_pool(entry, max_sessions, slot=ssh_slot(settings, olt_name), settings=settings)
-        pool.expect(len(names))  # a session with no dataset left gives its slot back at once
-        shared = _Shared(entry, pool, settings, opts, flow_run_id, started, lock)
+        # a session with no dataset left gives its slot back at once
+        pool.expect(len(plan.first) + len(plan.after))
+        shared = _Shared(entry, pool, settings, opts, flow_run_id, started, lock, full)
         try:
-            futures = sync_dataset_task.map(names, unmapped(shared))
-            outcomes = [f.result(raise_on_failure=False) for f in futures]
+            done = _run(plan.first, shared)
+            new_rows = {d.report.dataset: d.report.counts.get("inserted", 0)
+                        + d.report.counts.get("moved", 0) for d in done}
+            then = cadence.triggered(profile, plan.after, new_rows)
+            pool.expect(len(then))
+            done += _run(then, shared)
         finally:
             pool.close()
-        done = [o if isinstance(o, _Done) else
-                _Done(DatasetReport(d, "failed", collect_failure(olt_name, d, o)))
-                for d, o in zip(names, outcomes)]
+        for d in names:  # carried over: recorded, not read, nothing of it touched
+            if d not in plan.first and d not in then:
+                store.record_carried(engine, olt_name, d, started, flow_run_id)
+                done.append(_Done(DatasetReport(d, "carried", note=plan.carried[d])))
+        done.sort(key=lambda d: names.index(d.report.dataset))
         report = OltReport(olt_name, [d.report for d in done], logins=pool.logins,
                            timers=pool.timers)
         for d in done:
@@ -186,6 +209,30 @@ def _watch(engine: Engine, olt: str, started: datetime, pool: SessionPool,
                                   description=f"{len(current)} open outage(s), {now:%Y-%m-%d %H:%M}Z")
     except Exception as exc:  # noqa: BLE001 - the sync's own result stands
         log.error("%s: outages could not be updated: %s: %s", olt, type(exc).__name__, exc)
+
+
+def _run(names: list[str], shared: _Shared) -> list[_Done]:
+    """One mapped task per dataset; a failed one as its report line."""
+    if not names:
+        return []
+    futures = sync_dataset_task.map(names, unmapped(shared))
+    outcomes = [f.result(raise_on_failure=False) for f in futures]
+    return [o if isinstance(o, _Done) else
+            _Done(DatasetReport(d, "failed", collect_failure(shared.entry.name, d, o)))
+            for d, o in zip(names, outcomes)]
+
+
+def stored_for(engine: Engine, entry: inv.OltEntry, dataset: str,
+               started: datetime) -> Stored | None:
+    """What the dataset's change-driven command (profile `refresh:`) compares with; None: it has
+    none, or was never read completely (then every row is read)."""
+    cmd = next((c for c in profiles.load(entry.platform).datasets[dataset].commands
+                if c.refresh is not None), None)
+    if cmd is None:
+        return None
+    got = queries.stored_for_refresh(engine, entry.name, dataset, cmd.table, cmd.refresh.key,
+                                     [*cmd.fields, *cmd.refresh.changed])
+    return None if got is None else Stored.at(started, *got)
 
 
 def _datasets(entry: inv.OltEntry, wanted: list[str] | None) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import ConfigError
 from parsers.textfsm_parse import Block, Noise, template_path
@@ -78,6 +78,18 @@ class Latest(_Strict):
     with_: list[str] = Field(default_factory=list, alias="with")
 
 
+class Refresh(_Strict):
+    """A command run once per row (ZTE's detail-info per ONU) that is read only for the rows that
+    need it: new ones, ones whose `changed` columns differ from what is stored, ones whose state
+    changed since the last complete read, and each row's turn of a rolling refresh (every row
+    once per `spread_hours`, in turns by its serial). The other rows keep the stored values of the
+    columns this command fills; a run with `full` reads every row."""
+
+    key: list[str] = Field(default_factory=lambda: ["port", "onu_id"])
+    changed: list[str] = Field(default_factory=lambda: ["run_state"])
+    spread_hours: int = Field(default=24, ge=1, le=168)
+
+
 class CommandSpec(_Strict):
     name: str
     command: str
@@ -93,6 +105,7 @@ class CommandSpec(_Strict):
     read_timeout: float | None = None
     unwrap: Unwrap | None = None
     latest: list[Latest] = Field(default_factory=list)
+    refresh: Refresh | None = None
     # No public capture of this layout was found: what it is modelled on instead. The corpus test
     # keeps this honest (a command is captured in tests/captures/ or says it is modelled).
     modelled: str | None = None
@@ -104,6 +117,13 @@ class CommandSpec(_Strict):
             raise ValueError(f"unknown table {v!r}; one of {sorted(TABLES)}")
         return v
 
+    @model_validator(mode="after")
+    def _refresh_needs_rows(self) -> CommandSpec:
+        if self.refresh is not None and (self.for_each is None or self.for_each.table != self.table):
+            raise ValueError(f"{self.name}: refresh is for a command run per row (or per "
+                             f"distinct value) of its own table ({self.table})")
+        return self
+
     @field_validator("template")
     @classmethod
     def _template_exists(cls, v: str) -> str:
@@ -114,6 +134,12 @@ class CommandSpec(_Strict):
 
 class DatasetSpec(_Strict):
     commands: list[CommandSpec]
+    # Read every this many hours (an hourly run reads it when its last complete read is that
+    # old); 1: every run. OLTSYNC_DATASET_HOURS overrides it per dataset.
+    every_hours: int = Field(default=1, ge=1, le=168)
+    # ... and in any run where one of these datasets inserted or moved rows (a new or moved ONU
+    # brings its service ports): read after them.
+    also_after: list[str] = Field(default_factory=list)
 
 
 class StatusSpec(_Strict):

@@ -3,6 +3,7 @@ each OLT's last sync. All of it reads; nothing here writes."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -79,7 +80,7 @@ def last_syncs(engine: Engine) -> list[dict[str, Any]]:
     out = []
     for name, olt in olts.items():
         ds = by_olt.get(name, [])
-        rank = {"failed": 2, "held": 1, "ok": 0}
+        rank = {"failed": 2, "held": 1, "ok": 0, "carried": -1}
         status = max((d["status"] for d in ds), key=lambda s: rank.get(s, 3), default="never")
         started = min((d["started_at"] for d in ds), default=None)
         finished = max((d["finished_at"] for d in ds), default=None)
@@ -117,3 +118,40 @@ def open_signal_alerts(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
          .order_by(case((a.c.severity == "critical", 0), else_=1), a.c.level_dbm).limit(limit))
     with engine.connect() as conn:
         return [{**r._mapping, "opened_at": r.opened_at.isoformat()} for r in conn.execute(q)]
+
+
+def stored_for_refresh(engine: Engine, olt: str, dataset: str, table: str, key: list[str],
+                       columns: list[str]) -> tuple[dict[tuple, dict[str, Any]], set[str]] | None:
+    """What a change-driven command (profile `refresh:`) compares with: the OLT's present rows of
+    `table` by `key`, and the serials whose state changed since the dataset's last complete read
+    (its last `ok` run's start). None when the dataset was never read completely: read it all."""
+    from storage.catalogue import COLLECTED
+
+    r = schema.sync_runs
+    entry = COLLECTED[table]
+    t = entry.table
+    with engine.connect() as conn:
+        since = conn.scalar(select(func.max(r.c.started_at)).where(
+            r.c.olt == olt, r.c.dataset == dataset, r.c.status == "ok"))
+        if since is None:
+            return None
+        cols = list(dict.fromkeys([*key, "serial", *columns]))
+        rows = {tuple(row[c] for c in key): dict(row)
+                for row in conn.execute(select(*(t.c[c] for c in cols if c in t.c))
+                                        .where(t.c.olt == olt, t.c.removed_at.is_(None)))
+                .mappings()}
+        recent: set[str] = set()
+        if entry.transitions_into is not None:
+            tr = entry.transitions_into
+            recent = set(conn.execute(select(tr.c.serial).distinct()
+                                      .where(tr.c.olt == olt, tr.c.at >= since)).scalars())
+    return rows, recent
+
+
+def last_complete_reads(engine: Engine, olt: str) -> dict[str, datetime]:
+    """Each dataset's last complete read of the OLT (the start of its last `ok` run)."""
+    r = schema.sync_runs
+    with engine.connect() as conn:
+        rows = conn.execute(select(r.c.dataset, func.max(r.c.started_at))
+                            .where(r.c.olt == olt, r.c.status == "ok").group_by(r.c.dataset))
+        return {d: (t if t.tzinfo else t.replace(tzinfo=UTC)) for d, t in rows}

@@ -272,12 +272,14 @@ sync_runs = Table(
     Column("dataset", String(32), nullable=False),
     Column("started_at", TS, nullable=False),
     Column("finished_at", TS, nullable=False),
-    Column("status", String(16), nullable=False),  # ok | failed | held
+    Column("status", String(16), nullable=False),  # ok | failed | held | carried (not due)
     Column("inserted", Integer, nullable=False, default=0),
     Column("updated", Integer, nullable=False, default=0),
     Column("unchanged", Integer, nullable=False, default=0),
     Column("removed", Integer, nullable=False, default=0),
     Column("moved", Integer, nullable=False, default=0),
+    # rows a change-driven command (profile `refresh:`) did not re-read: their stored values kept
+    Column("carried", Integer, nullable=False, default=0, server_default="0"),
     Column("error", Text),
     Column("flow_run_id", String(64)),
     Index(None, "olt", "dataset", "started_at"),

@@ -90,6 +90,13 @@ def record_failure(engine: Engine, olt: str, dataset: str, started: datetime, er
                     _short(exc))
 
 
+def record_carried(engine: Engine, olt: str, dataset: str, started: datetime,
+                   flow_run_id: str | None = None) -> None:
+    """A dataset this run did not read (not due): said in sync_runs, its rows left as they are."""
+    with engine.begin() as conn:
+        _sync_run(conn, olt, dataset, started, "carried", Counts(), None, flow_run_id)
+
+
 def _store_clients(conn: Connection, clients: dict[str, str | None], now: datetime) -> Counts:
     counts = Counts()
     if not clients:
@@ -138,9 +145,10 @@ def _store_table(conn: Connection, olt: str, entry: Collected, rows: list[dict],
 
 def store_dataset(engine: Engine, olt: str, dataset: str, tables: dict[str, list[dict]],
                   started: datetime, opts: SyncOptions, *, clients: dict[str, str | None] | None = None,
-                  flow_run_id: str | None = None) -> DatasetOutcome:
+                  flow_run_id: str | None = None, carried: int = 0) -> DatasetOutcome:
     """Every table of one dataset (and the clients its ONU descriptions name) in one transaction,
-    with its `sync_runs` row; any failure rolls it all back and is recorded in its own."""
+    with its `sync_runs` row; any failure rolls it all back and is recorded in its own. `carried`:
+    rows the collector did not re-read (their stored values kept), recorded with the counts."""
     now = now_utc()
     rows = sum(len(v) for v in tables.values())
     try:
@@ -158,6 +166,7 @@ def store_dataset(engine: Engine, olt: str, dataset: str, tables: dict[str, list
                 out.samples += samples
             if clients:
                 out.clients = _store_clients(conn, clients, now)
+            out.counts.carried = carried
             _sync_run(conn, olt, dataset, started, "ok", out.counts, None, flow_run_id)
         return out
     except ShrinkHeld as exc:

@@ -27,18 +27,19 @@ class Counts:
     unchanged: int = 0
     removed: int = 0
     moved: int = 0
+    carried: int = 0  # not re-read this run (collector: profile `refresh:`), stored values kept
     # changes of the table's tracked column (catalogue: `transitions`), as rows to keep
     transitions: list[dict[str, Any]] = field(default_factory=list)
 
     def __iadd__(self, other: Counts) -> Counts:
-        for f in ("inserted", "updated", "unchanged", "removed", "moved"):
+        for f in ("inserted", "updated", "unchanged", "removed", "moved", "carried"):
             setattr(self, f, getattr(self, f) + getattr(other, f))
         self.transitions += other.transitions
         return self
 
     def as_dict(self) -> dict[str, int]:
         return dict(inserted=self.inserted, updated=self.updated, unchanged=self.unchanged,
-                    removed=self.removed, moved=self.moved)
+                    removed=self.removed, moved=self.moved, carried=self.carried)
 
 
 @dataclass(frozen=True)

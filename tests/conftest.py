@@ -45,6 +45,15 @@ def _known_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _read_everything(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests change the simulator between two syncs seconds apart and expect the database to
+    follow: they read everything (OLTSYNC_CADENCE=off). Tests marked `cadence` run as production
+    does: periods, change-driven commands, the daily full hour."""
+    if request.node.get_closest_marker("cadence") is None:
+        monkeypatch.setenv("OLTSYNC_CADENCE", "off")
+
+
 @contextmanager
 def empty_pg_database() -> Iterator[str]:
     """A new, empty database on the machine's PostgreSQL (its URL); dropped afterwards."""

@@ -1,0 +1,53 @@
+"""Which datasets an hourly run reads (profile `every_hours`, `also_after`): plain decisions.
+
+A dataset with a period is read when its last complete read is that old (less half an hour, so a
+6-hourly dataset is read by every sixth hourly run, not the seventh), when the run is full, when
+it was never read, or when it was asked for by name; otherwise it is carried over: not read, not
+a failure, its rows left as they are (nothing is marked removed). One that lists `also_after`
+datasets is read after them when they found a new or moved row this run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from platforms.profile import Profile
+
+SLACK = timedelta(minutes=30)
+
+
+@dataclass
+class Plan:
+    first: list[str]  # read now
+    after: list[str] = field(default_factory=list)  # read if what they follow found new rows
+    carried: dict[str, str] = field(default_factory=dict)  # dataset -> why it is not read
+
+
+def every_hours(profile: Profile, dataset: str, overrides: Mapping[str, int]) -> int:
+    return overrides.get(dataset, profile.datasets[dataset].every_hours)
+
+
+def plan(profile: Profile, names: list[str], last_ok: Mapping[str, datetime], at: datetime,
+         full: bool = False, asked: bool = False,
+         overrides: Mapping[str, int] | None = None) -> Plan:
+    """`names`: the datasets of this run; `last_ok`: each one's last complete read (its start)."""
+    overrides = overrides or {}
+    out = Plan([])
+    for d in names:
+        hours = every_hours(profile, d, overrides)
+        last = last_ok.get(d)
+        if full or asked or hours <= 1 or last is None or at - last >= timedelta(hours=hours) - SLACK:
+            out.first.append(d)
+        else:
+            out.carried[d] = (f"not due: read every {hours} h, last at {last:%Y-%m-%d %H:%M}Z")
+    for d in list(out.carried):
+        if set(profile.datasets[d].also_after) & set(out.first):
+            out.after.append(d)
+    return out
+
+
+def triggered(profile: Profile, after: list[str], new_rows: Mapping[str, int]) -> list[str]:
+    """Of the datasets waiting on others, those whose predecessors inserted or moved rows."""
+    return [d for d in after if any(new_rows.get(p, 0) > 0 for p in profile.datasets[d].also_after)]

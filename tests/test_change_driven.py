@@ -1,0 +1,160 @@
+"""Change-driven per-ONU commands (ZTE detail-info, profile `refresh:`): an hourly re-sync reads
+only the ONUs that are new, changed state, or whose turn came, keeps the others as stored, and the
+database still equals the simulator's truth; a full run reads them all."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from collector.refresh import Stored, split, turn
+from flows.sync_olt import sync_olt
+from platforms import profile as profiles
+from storage import schema
+from storage.db import get_engine
+from tests.truth_compare import diff_olt
+
+pytestmark = pytest.mark.cadence
+
+DETAIL = next(c for c in profiles.load("zte_c300").datasets["onus"].commands if c.name == "detail")
+
+
+def _serial_in_turn(hour: int, want: bool, start: int = 0) -> str:
+    """A serial whose turn is (or is not) this hour's."""
+    return next(s for i in range(start, start + 500) if
+                (turn(s := f"ZTEG{i:08X}", 24) == hour % 24) == want)
+
+
+def test_only_new_changed_recent_or_due_rows_are_read_and_the_rest_carried() -> None:
+    hour = 480_000  # hours since the epoch
+    quiet, due, changed, recent = (_serial_in_turn(hour, False), _serial_in_turn(hour, True),
+                                   _serial_in_turn(hour, False, 1000),
+                                   _serial_in_turn(hour, False, 2000))
+    stored = {("1/2/1", i): {"port": "1/2/1", "onu_id": i, "serial": s, "run_state": "online",
+                             "equipment": "F660", "distance_m": 1200 + i, "description": f"c{i}"}
+              for i, s in enumerate([quiet, due, changed, recent], start=1)}
+    rows = {("1/2/1", i): {"port": "1/2/1", "onu_id": i, "run_state": "online"} for i in range(1, 6)}
+    rows[("1/2/1", 3)]["run_state"] = "offline"  # went down since
+    read, carried = split(DETAIL, rows, Stored(stored, frozenset({recent}), hour))
+    assert sorted(k[1] for k in read) == [2, 3, 4, 5]  # due, changed, recent, new (5)
+    assert carried == {("1/2/1", 1)}
+    assert rows[("1/2/1", 1)] == {"port": "1/2/1", "onu_id": 1, "run_state": "online",
+                                  "serial": quiet, "equipment": "F660", "distance_m": 1201,
+                                  "description": "c1", "last_up_at": None, "last_down_at": None,
+                                  "last_down_cause": None}
+    assert "serial" not in rows[("1/2/1", 2)]  # to be read: nothing carried into it
+
+
+def test_turns_spread_every_onu_over_the_day() -> None:
+    serials = [f"ZTEG{i:08X}" for i in range(2048)]
+    per_hour = [sum(turn(s, 24) == h for s in serials) for h in range(24)]
+    assert sum(per_hour) == 2048 and max(per_hour) <= 2048 / 24 * 1.35, per_hour
+
+
+def _detail_commands(report: dict) -> int:
+    (onus,) = [d for d in report["datasets"] if d["dataset"] == "onus"]
+    return onus["commands"]
+
+
+def _last_onus_run(engine) -> tuple[datetime, int]:  # noqa: ANN001
+    r = schema.sync_runs
+    with engine.connect() as conn:
+        started, carried = conn.execute(select(r.c.started_at, r.c.carried).where(
+            r.c.dataset == "onus").order_by(r.c.id.desc()).limit(1)).one()
+    return (started if started.tzinfo else started.replace(tzinfo=UTC)), carried
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_zte_resync_reads_few_detail_commands_and_the_database_stays_true(
+        pg: str, fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.status_pass import status_pass
+
+    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
+    f = fleet(1, 256, seed=41, platform="zte_c300")
+    olt, engine = f.olts["olt-001"], get_engine(pg)
+    inv = str(f.inventory_path)
+    ports = len({o.port for o in olt.onus})
+    first = sync_olt(olt_name="olt-001", inventory_path=inv)
+    assert _detail_commands(first) == 1 + 256 + 2 * ports  # never read: every ONU
+    assert _last_onus_run(engine)[1] == 0
+
+    again = sync_olt(olt_name="olt-001", inventory_path=inv)
+    started, carried = _last_onus_run(engine)
+    hour = int(started.timestamp() // 3600)
+    due = sum(turn(o.serial, 24) == hour % 24 for o in olt.onus)
+    assert _detail_commands(again) == 1 + due + 2 * ports
+    assert carried == 256 - due
+    assert diff_olt(engine, f.truth()["olt-001"]) == {}
+
+    # a cut seen by the status pass first: the sync re-reads those ONUs (their down time, cause)
+    quiet = [o for o in olt.onus if turn(o.serial, 24) != hour % 24 and o.run_state == "online"]
+    cut = olt.cut_port(quiet[0].port)
+    assert status_pass(inventory_path=inv)["changed"] == len(cut)
+    after = sync_olt(olt_name="olt-001", inventory_path=inv)
+    started, _ = _last_onus_run(engine)
+    hour2 = int(started.timestamp() // 3600)
+    due2 = {o.serial for o in olt.onus if turn(o.serial, 24) == hour2 % 24}
+    assert _detail_commands(after) == 1 + len(due2 | set(cut)) + 2 * ports
+    assert diff_olt(engine, f.truth()["olt-001"]) == {}
+
+    # what only detail-info tells, changed on an ONU that is not due: kept until a full read
+    other = next(o for o in olt.onus if turn(o.serial, 24) not in (hour2 % 24, (hour2 + 1) % 24)
+                 and o.serial not in cut)
+    other.equipment = "F670L"
+    sync_olt(olt_name="olt-001", inventory_path=inv)
+    o = schema.onus
+    with engine.connect() as conn:
+        assert conn.scalar(select(o.c.equipment).where(o.c.serial == other.serial)) != "F670L"
+    full = sync_olt(olt_name="olt-001", inventory_path=inv, full=True)
+    assert _detail_commands(full) == 1 + 256 + 2 * ports
+    assert _last_onus_run(engine)[1] == 0
+    assert diff_olt(engine, f.truth()["olt-001"]) == {}
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_huawei_resync_reads_version_and_summary_of_due_or_changed_ports_only(
+        pg: str, fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
+    f = fleet(1, 256, seed=43)
+    olt, engine = f.olts["olt-001"], get_engine(pg)
+    inv = str(f.inventory_path)
+    ports = sorted({o.port for o in olt.onus})
+    assert _detail_commands(sync_olt(olt_name="olt-001", inventory_path=inv)) == 1 + 3 * len(ports)
+
+    def due(hour: int) -> set[str]:
+        return {p for p in ports if turn(p, 6) == hour % 6}
+
+    sp = schema.service_ports
+
+    def present_service_ports() -> int:
+        with engine.connect() as conn:
+            return len(conn.execute(select(sp.c.id).where(sp.c.removed_at.is_(None))).all())
+
+    before = present_service_ports()
+    olt.service_ports.pop()  # gone from the box, but service ports are not due this hour
+    again = sync_olt(olt_name="olt-001", inventory_path=inv)
+    assert {d["dataset"]: d["status"] for d in again["datasets"]} == {
+        "olt": "carried", "onus": "ok", "macs": "ok", "service_ports": "carried",
+        "unregistered": "ok"}
+    hour = int(_last_onus_run(engine)[0].timestamp() // 3600)
+    assert _detail_commands(again) == 1 + len(ports) + 2 * len(due(hour))
+    assert _last_onus_run(engine)[1] == sum(o.port not in due(hour) for o in olt.onus)
+    assert present_service_ports() == before  # carried over: nothing marked removed
+    r = schema.sync_runs
+    with engine.connect() as conn:
+        assert sorted(conn.execute(select(r.c.dataset).where(r.c.status == "carried"))
+                      .scalars()) == ["olt", "service_ports"]
+
+    # an ONU re-provisioned on another port: that port is read whole, the database follows
+    quiet = [p for p in ports if p not in due(hour) | due(hour + 1)]
+    mover = next(o for o in olt.onus if o.port == quiet[0])
+    olt.move_onu(mover.serial, quiet[1], olt.free_onu_id(quiet[1]))
+    moved = sync_olt(olt_name="olt-001", inventory_path=inv)
+    # the moved ONU brings its service ports (and the boards) in, after the ONUs
+    assert {d["dataset"]: d["status"] for d in moved["datasets"]}["service_ports"] == "ok"
+    assert present_service_ports() == before - 1
+    hour = int(_last_onus_run(engine)[0].timestamp() // 3600)
+    assert _detail_commands(moved) == 1 + len(ports) + 2 * len(due(hour) | {quiet[1]})
+    assert diff_olt(engine, f.truth()["olt-001"]) == {}
