@@ -4,7 +4,8 @@ A dataset with a period is read when its last complete read is that old (less ha
 6-hourly dataset is read by every sixth hourly run, not the seventh), when the run is full, when
 it was never read, or when it was asked for by name; otherwise it is carried over: not read, not
 a failure, its rows left as they are (nothing is marked removed). One that lists `also_after`
-datasets is read after them when they found a new or moved row this run.
+datasets is read after them when they found a new, moved or gone row this run (an ONU provisioned,
+re-provisioned or deleted brings or takes its service ports).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def plan(profile: Profile, names: list[str], last_ok: Mapping[str, datetime], at
     return out
 
 
-def triggered(profile: Profile, after: list[str], new_rows: Mapping[str, int]) -> list[str]:
-    """Of the datasets waiting on others, those whose predecessors inserted or moved rows."""
-    return [d for d in after if any(new_rows.get(p, 0) > 0 for p in profile.datasets[d].also_after)]
+def triggered(profile: Profile, after: list[str], changed: Mapping[str, int]) -> list[str]:
+    """Of the datasets waiting on others, those whose predecessors inserted, moved or removed
+    rows (`changed`: that count per dataset read this run)."""
+    return [d for d in after if any(changed.get(p, 0) > 0 for p in profile.datasets[d].also_after)]

@@ -148,9 +148,10 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
         shared = _Shared(entry, pool, settings, opts, flow_run_id, started, lock, full)
         try:
             done = _run(plan.first, shared)
-            new_rows = {d.report.dataset: d.report.counts.get("inserted", 0)
-                        + d.report.counts.get("moved", 0) for d in done}
-            then = cadence.triggered(profile, plan.after, new_rows)
+            changed = {d.report.dataset: sum(d.report.counts.get(k, 0)
+                                             for k in ("inserted", "moved", "removed"))
+                       for d in done}
+            then = cadence.triggered(profile, plan.after, changed)
             pool.expect(len(then))
             done += _run(then, shared)
         finally:
