@@ -225,14 +225,15 @@ def _run(names: list[str], shared: _Shared) -> list[_Done]:
 
 def stored_for(engine: Engine, entry: inv.OltEntry, dataset: str,
                started: datetime) -> Stored | None:
-    """What the dataset's change-driven command (profile `refresh:`) compares with; None: it has
-    none, or was never read completely (then every row is read)."""
-    cmd = next((c for c in profiles.load(entry.platform).datasets[dataset].commands
-                if c.refresh is not None), None)
-    if cmd is None:
+    """What the dataset's change-driven commands (profile `refresh:`) compare with, and the
+    columns they would fill; None: it has none, or was never read completely (read it all)."""
+    cmds = [c for c in profiles.load(entry.platform).datasets[dataset].commands
+            if c.refresh is not None]
+    if not cmds:
         return None
-    got = queries.stored_for_refresh(engine, entry.name, dataset, cmd.table, cmd.refresh.key,
-                                     [*cmd.fields, *cmd.refresh.changed])
+    columns = list(dict.fromkeys(f for c in cmds for f in [*c.fields, *c.refresh.changed]))
+    got = queries.stored_for_refresh(engine, entry.name, dataset, cmds[0].table,
+                                     cmds[0].refresh.key, columns)
     return None if got is None else Stored.at(started, *got)
 
 

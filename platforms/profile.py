@@ -141,6 +141,14 @@ class DatasetSpec(_Strict):
     # brings its service ports): read after them.
     also_after: list[str] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _one_refresh_key(self) -> DatasetSpec:
+        # the change-driven commands of a dataset compare with the same stored rows
+        keys = {(c.table, tuple(c.refresh.key)) for c in self.commands if c.refresh is not None}
+        if len(keys) > 1:
+            raise ValueError(f"change-driven commands on different tables or keys: {sorted(keys)}")
+        return self
+
 
 class StatusSpec(_Strict):
     """The light status pass (every few minutes): which of the profile's commands tell ONU state

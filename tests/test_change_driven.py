@@ -53,9 +53,23 @@ def test_turns_spread_every_onu_over_the_day() -> None:
     assert sum(per_hour) == 2048 and max(per_hour) <= 2048 / 24 * 1.35, per_hour
 
 
-def _detail_commands(report: dict) -> int:
+def _onus_commands(report: dict) -> int:
     (onus,) = [d for d in report["datasets"] if d["dataset"] == "onus"]
     return onus["commands"]
+
+
+class _Sent:
+    """The commands an OLT received since the last look, by their start."""
+
+    def __init__(self, olt) -> None:  # noqa: ANN001
+        self.olt, self.seen = olt, len(olt.received)
+
+    def count(self, prefix: str) -> int:
+        new = self.olt.received[self.seen:]
+        return sum(line.strip().startswith(prefix) for line in new)
+
+    def reset(self) -> None:
+        self.seen = len(self.olt.received)
 
 
 def _last_onus_run(engine) -> tuple[datetime, int]:  # noqa: ANN001
@@ -77,14 +91,14 @@ def test_a_zte_resync_reads_few_detail_commands_and_the_database_stays_true(
     inv = str(f.inventory_path)
     ports = len({o.port for o in olt.onus})
     first = sync_olt(olt_name="olt-001", inventory_path=inv)
-    assert _detail_commands(first) == 1 + 256 + 2 * ports  # never read: every ONU
+    assert _onus_commands(first) == 1 + 256 + 2 * ports  # never read: every ONU
     assert _last_onus_run(engine)[1] == 0
 
     again = sync_olt(olt_name="olt-001", inventory_path=inv)
     started, carried = _last_onus_run(engine)
     hour = int(started.timestamp() // 3600)
     due = sum(turn(o.serial, 24) == hour % 24 for o in olt.onus)
-    assert _detail_commands(again) == 1 + due + 2 * ports
+    assert _onus_commands(again) == 1 + due + 2 * ports
     assert carried == 256 - due
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
 
@@ -96,7 +110,7 @@ def test_a_zte_resync_reads_few_detail_commands_and_the_database_stays_true(
     started, _ = _last_onus_run(engine)
     hour2 = int(started.timestamp() // 3600)
     due2 = {o.serial for o in olt.onus if turn(o.serial, 24) == hour2 % 24}
-    assert _detail_commands(after) == 1 + len(due2 | set(cut)) + 2 * ports
+    assert _onus_commands(after) == 1 + len(due2 | set(cut)) + 2 * ports
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
 
     # what only detail-info tells, changed on an ONU that is not due: kept until a full read
@@ -108,7 +122,7 @@ def test_a_zte_resync_reads_few_detail_commands_and_the_database_stays_true(
     with engine.connect() as conn:
         assert conn.scalar(select(o.c.equipment).where(o.c.serial == other.serial)) != "F670L"
     full = sync_olt(olt_name="olt-001", inventory_path=inv, full=True)
-    assert _detail_commands(full) == 1 + 256 + 2 * ports
+    assert _onus_commands(full) == 1 + 256 + 2 * ports
     assert _last_onus_run(engine)[1] == 0
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
 
@@ -121,7 +135,14 @@ def test_a_huawei_resync_reads_version_and_summary_of_due_or_changed_ports_only(
     olt, engine = f.olts["olt-001"], get_engine(pg)
     inv = str(f.inventory_path)
     ports = sorted({o.port for o in olt.onus})
-    assert _detail_commands(sync_olt(olt_name="olt-001", inventory_path=inv)) == 1 + 3 * len(ports)
+    sent = _Sent(olt)
+
+    def per_port(command: str) -> int:
+        return sent.count(command)
+
+    sync_olt(olt_name="olt-001", inventory_path=inv)
+    assert [per_port(c) for c in ("display ont info summary", "display ont optical-info",
+                                  "display ont version")] == [len(ports)] * 3
 
     def due(hour: int) -> set[str]:
         return {p for p in ports if turn(p, 6) == hour % 6}
@@ -134,12 +155,16 @@ def test_a_huawei_resync_reads_version_and_summary_of_due_or_changed_ports_only(
 
     before = present_service_ports()
     olt.service_ports.pop()  # gone from the box, but service ports are not due this hour
+    sent.reset()
     again = sync_olt(olt_name="olt-001", inventory_path=inv)
     assert {d["dataset"]: d["status"] for d in again["datasets"]} == {
         "olt": "carried", "onus": "ok", "macs": "ok", "service_ports": "carried",
         "unregistered": "ok"}
     hour = int(_last_onus_run(engine)[0].timestamp() // 3600)
-    assert _detail_commands(again) == 1 + len(ports) + 2 * len(due(hour))
+    assert [per_port(c) for c in ("display ont info summary", "display ont optical-info",
+                                  "display ont version")] == [len(due(hour)), len(ports),
+                                                              len(due(hour))]
+    assert per_port("display service-port") == per_port("display board") == 0  # not due
     assert _last_onus_run(engine)[1] == sum(o.port not in due(hour) for o in olt.onus)
     assert present_service_ports() == before  # carried over: nothing marked removed
     r = schema.sync_runs
@@ -151,10 +176,12 @@ def test_a_huawei_resync_reads_version_and_summary_of_due_or_changed_ports_only(
     quiet = [p for p in ports if p not in due(hour) | due(hour + 1)]
     mover = next(o for o in olt.onus if o.port == quiet[0])
     olt.move_onu(mover.serial, quiet[1], olt.free_onu_id(quiet[1]))
+    sent.reset()
     moved = sync_olt(olt_name="olt-001", inventory_path=inv)
     # the moved ONU brings its service ports (and the boards) in, after the ONUs
     assert {d["dataset"]: d["status"] for d in moved["datasets"]}["service_ports"] == "ok"
     assert present_service_ports() == before - 1
     hour = int(_last_onus_run(engine)[0].timestamp() // 3600)
-    assert _detail_commands(moved) == 1 + len(ports) + 2 * len(due(hour) | {quiet[1]})
+    assert per_port("display ont version") == len(due(hour) | {quiet[1]})
+    assert per_port("display service-port") == 1
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
