@@ -279,7 +279,7 @@ sync_runs = Table(
     Column("removed", Integer, nullable=False, default=0),
     Column("moved", Integer, nullable=False, default=0),
     # rows a change-driven command (profile `refresh:`) did not re-read: their stored values kept
-    Column("carried", Integer, nullable=False, default=0, server_default="0"),
+    Column("carried", Integer, nullable=False, server_default="0"),
     Column("error", Text),
     Column("flow_run_id", String(64)),
     Index(None, "olt", "dataset", "started_at"),

@@ -38,8 +38,11 @@ class Counts:
         return self
 
     def as_dict(self) -> dict[str, int]:
-        return dict(inserted=self.inserted, updated=self.updated, unchanged=self.unchanged,
-                    removed=self.removed, moved=self.moved, carried=self.carried)
+        out = dict(inserted=self.inserted, updated=self.updated, unchanged=self.unchanged,
+                   removed=self.removed, moved=self.moved)
+        if self.carried:  # else the column's default (0): a run that carried nothing says so
+            out["carried"] = self.carried
+        return out
 
 
 @dataclass(frozen=True)
