@@ -10,6 +10,9 @@ Scenarios (Huawei SmartAX, the simulator in its own process on this machine):
   b  the same fleet re-synced with nothing changed                           (runs after a)
   c  real-device latency: ~5 s login, ~3 s per command, limited output rate  (full: 500 x 256)
   d  a small fleet into SQLite, the embedded default                         (full: 8 x 256)
+  e  a mixed fleet (Huawei, ZTE C300, C600 in equal parts) with device latency: ~5 s login,
+     ~0.3 s per short command, ~3 s per table, a limited output rate; first sync and re-sync,
+     with the OLTs' own count of commands and device seconds                   (full: 48 x 1024)
 References on the same simulated data, for a and b: the floor (bench/floor.py), the seed-style
 baseline (bench/seed_style.py, run on a sample of OLTs and scaled: it is sequential by design) and
 a Nornir script (bench/nornir_script.py).
@@ -33,10 +36,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password"
 
 SIZES = {  # scenario: (olts, onus, fleet concurrency in OLTs, SSH session slots)
-    "full": {"a": (200, 2048, 32, 64), "c": (500, 256, 96, 128), "d": (8, 256, 8, 16)},
-    "quick": {"a": (6, 512, 6, 12), "c": (24, 64, 24, 16), "d": (3, 128, 3, 6)},
+    "full": {"a": (200, 2048, 32, 64), "c": (500, 256, 96, 128), "d": (8, 256, 8, 16),
+             "e": (48, 1024, 48, 48)},
+    "quick": {"a": (6, 512, 6, 12), "c": (24, 64, 24, 16), "d": (3, 128, 3, 6),
+              "e": (6, 128, 6, 6)},
 }
 LATENCY = {"full": (5.0, 3.0, 50_000.0), "quick": (1.0, 0.5, 50_000.0)}  # login s, cmd s, B/s
+# (e): login s, short command s, table s (an answer of more than 30 lines), output B/s. Modelled
+# on operators' reports and vendors' advice, not measured on a box.
+LATENCY_E = {"full": (5.0, 0.3, 3.0, 50_000.0), "quick": (1.0, 0.05, 0.3, 200_000.0)}
+MIXED = "huawei_smartax,zte_c300,zte_c600"
 
 
 class Fleet:
@@ -44,7 +53,8 @@ class Fleet:
 
     def __init__(self, tmp: Path, olts: int, onus: int, seed: int,
                  latency: tuple[float, float, float] | None = None,
-                 platform: str = "huawei_smartax", control: Path | None = None) -> None:
+                 platform: str = "huawei_smartax", control: Path | None = None,
+                 table_latency: float = 0.0) -> None:
         self.inventory = tmp / f"inv-{olts}x{onus}.yaml"
         self.truth_path = tmp / f"truth-{olts}x{onus}.json"
         cmd = [sys.executable, "-m", "simulator", "--olts", str(olts), "--onus", str(onus),
@@ -54,7 +64,7 @@ class Fleet:
             cmd += ["--control", str(control)]
         if latency:
             cmd += ["--login-delay", str(latency[0]), "--latency", str(latency[1]),
-                    "--output-rate", str(latency[2])]
+                    "--output-rate", str(latency[2]), "--table-latency", str(table_latency)]
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True,
                                      env={**os.environ, "OLTSYNC_OLT_PASSWORD": PASSWORD})
@@ -137,9 +147,11 @@ def _env(db_url: str, tmp: Path, slots: int, known_hosts: Path | None = None,
 
 
 def run_ours(fleet: Fleet, db_url: str, tmp: Path, concurrency: int, slots: int,
-             labels: list[str]) -> dict[str, Any]:
+             labels: list[str], control: Path | None = None) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.run_flow", "--inventory", str(fleet.inventory),
            "--concurrency", str(concurrency)] + [x for lb in labels for x in ("--label", lb)]
+    if control:
+        cmd += ["--control", str(control)]
     env = _env(db_url, tmp, slots, fleet.known_hosts, fleet.proc.pid)
     res = subprocess.run(cmd, cwd=ROOT, env=env,
                          capture_output=True, text=True)
@@ -198,7 +210,7 @@ def _device_time(fleet: Fleet, ours: dict[str, Any], latency: tuple[float, float
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.fleet", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scenario", default="a,b,c,d")
+    ap.add_argument("--scenario", default="a,b,c,d,e")
     ap.add_argument("--quick", action="store_true", help="small sizes, about a minute or two")
     ap.add_argument("--references", default="floor,seed,nornir")
     ap.add_argument("--olts", type=int, help="override scenario a's OLT count")
@@ -332,6 +344,10 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
                                      "ssh_slots": slots, "ours": ours}
 
     _save(args, results)
+    if "e" in scenarios:
+        results["scenarios"].update(_scenario_e(args, size, tmp))
+
+    _save(args, results)
     if args.sweep:
         _, m, conc, slots = SIZES[size]["a"]
         results["sweep"] = []
@@ -367,6 +383,48 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
         print(f"plot: {args.plot}")
 
 
+def _scenario_e(args: argparse.Namespace, size: str, tmp: Path) -> dict[str, Any]:
+    """Mixed fleet with device latency: the first sync and an hourly re-sync with nothing changed,
+    against what the OLTs themselves spent (the simulator counts it)."""
+    n, m, conc, slots = SIZES[size]["e"]
+    login, short, table, rate = LATENCY_E[size]
+    print(f"[e] {n} OLTs x {m} ONUs ({MIXED}), login {login} s, {short} s per command, {table} s "
+          f"per table, {rate:.0f} B/s; {conc} OLTs at a time, {slots} SSH slots", flush=True)
+    control = tmp / "sim-e.sock"
+    fleet = Fleet(tmp, n, m, seed=5, latency=(login, short, rate), platform=MIXED,
+                  control=control, table_latency=table)
+    try:
+        url = fresh_database(args.pg_admin, "oltsync_bench_mixed")
+        ours = run_ours(fleet, url.replace("postgresql://", "postgresql+psycopg2://"), tmp,
+                        conc, slots, ["e", "e_resync"], control=control)
+    finally:
+        fleet.stop()
+    out = {}
+    for label, r in ours.items():
+        r["cpu_per_1000_onus_s"] = _per_k(r["cpu_s"], r["onus"])
+        device = r["device"]
+        total = sum(p["device_s"] for p in device.values())
+        busiest = max(p["max_olt_device_s"] for p in device.values())
+        ideal = total / slots
+        out[label] = {
+            "olts": n, "onus_per_olt": m, "concurrency": conc, "ssh_slots": slots,
+            "platform": MIXED, "ours": r,
+            "latency": {"login_s": login, "command_s": short, "table_s": table,
+                        "output_bps": rate},
+            "per_platform": {k: {"commands_per_olt": round(p["commands"] / p["olts"], 1),
+                                 "device_s_per_olt": round(p["device_s"] / p["olts"], 1),
+                                 "logins_per_olt": round(p["logins"] / p["olts"], 2)}
+                             for k, p in device.items()},
+            "device_time_s": round(total, 1), "device_time_over_sessions_s": round(ideal, 1),
+            # one OLT's own sessions bound it too (inventory max_sessions, default 2)
+            "busiest_olt_device_s": busiest,
+            "ratio_to_ideal": round(r["wall_s"] / ideal, 2) if ideal else None}
+    if "e" in out and "e_resync" in out:
+        out["e_resync"]["resync_device_vs_first"] = round(
+            out["e_resync"]["device_time_s"] / max(0.1, out["e"]["device_time_s"]), 3)
+    return out
+
+
 def _save(args: argparse.Namespace, results: dict[str, Any]) -> None:
     """Written after every scenario: a long run that fails late keeps what it measured."""
     path = Path(args.json)
@@ -393,6 +451,20 @@ def print_table(results: dict[str, Any]) -> None:
         if m:
             print(f"the rest of the 2-core budget ({name}), CPU s: simulator {m['simulator']:.1f}, "
                   f"PostgreSQL {m['postgresql']:.1f}, idle {m['machine_idle']:.1f}")
+    for name in ("e", "e_resync"):
+        e = results["scenarios"].get(name)
+        if e:
+            print(f"{name}: device time {e['device_time_s']:.0f} s / {e['ssh_slots']} sessions = "
+                  f"{e['device_time_over_sessions_s']:.0f} s; ours {e['ours']['wall_s']:.0f} s "
+                  f"({e['ratio_to_ideal']}x); busiest OLT {e['busiest_olt_device_s']:.0f} device s")
+            for k, p in e["per_platform"].items():
+                print(f"   {k:<15} {p['commands_per_olt']:>8.1f} commands/OLT "
+                      f"{p['device_s_per_olt']:>8.1f} device s/OLT {p['logins_per_olt']:.1f} logins")
+            if "resync_device_vs_first" in e:
+                print(f"   re-sync device time / first sync's: {e['resync_device_vs_first']:.1%}")
+    if "b" in results["scenarios"] and "a" in results["scenarios"]:
+        sc = results["scenarios"]
+        print(f"b / a wall: {sc['b']['ours']['wall_s'] / sc['a']['ours']['wall_s']:.1%}")
     if "c" in results["scenarios"]:
         c = results["scenarios"]["c"]
         print(f"c: device time {c['device_time_s']:.0f} s / {c['ssh_slots']} sessions = "

@@ -112,11 +112,38 @@ def _rows_written(engine: Any, since: datetime) -> dict[str, int]:
     return out
 
 
+def _boxes(control: str | None) -> dict[str, dict[str, Any]]:
+    if not control:
+        return {}
+    from simulator.control import send
+
+    return send(control, {"do": "stats"})["olts"]
+
+
+def _device(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What the simulated OLTs did during one run, per platform: sums over its OLTs, and the
+    busiest OLT's device seconds."""
+    out: dict[str, Any] = {}
+    for name, b in after.items():
+        a = before.get(name, {"commands": 0, "logins": 0, "device_s": 0.0})
+        p = out.setdefault(b["platform"], {"olts": 0, "commands": 0, "logins": 0, "device_s": 0.0,
+                                           "max_olt_device_s": 0.0})
+        spent = b["device_s"] - a["device_s"]
+        p["olts"] += 1
+        p["commands"] += b["commands"] - a["commands"]
+        p["logins"] += b["logins"] - a["logins"]
+        p["device_s"] = round(p["device_s"] + spent, 2)
+        p["max_olt_device_s"] = round(max(p["max_olt_device_s"], spent), 2)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--inventory", required=True)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--label", action="append", required=True)
+    ap.add_argument("--control", help="the simulator's control socket: also report what the OLTs "
+                                      "did (commands, logins, device seconds) per platform")
     args = ap.parse_args()
     mem = _PeakRss()
     from oltsync.api_auth import lock_test_harness
@@ -148,6 +175,7 @@ def main() -> int:
             with get_client(sync_client=True) as client:
                 tasks0, flows0 = _counts(client)
             since = datetime.now(UTC)
+            boxes0 = _boxes(args.control)
             mem.reset()
             srv0, cpu0, t0 = _server_cpu(), time.process_time(), time.perf_counter()
             helpers0, others0 = _helpers_cpu(), _others_cpu()
@@ -160,6 +188,7 @@ def main() -> int:
             if not state.is_completed():
                 print(json.dumps({"error": state.message}), flush=True)
                 return 1
+            device = _device(boxes0, _boxes(args.control)) if args.control else None
             reports = state.result()["olts"]
             # the server records task runs from their events in batches: let the last one land
             time.sleep(float(server_tuning().get(
@@ -195,6 +224,7 @@ def main() -> int:
                 "flow_runs": flows1 - flows0,
                 "logins": logins, "commands": commands, "bytes": nbytes,
                 "rows_written": _rows_written(engine, since),
+                **({"device": device} if device else {}),
             }
     print(json.dumps(out), flush=True)
     return 0

@@ -14,44 +14,14 @@ import json
 import os
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import psutil
 
 from bench.run_flow import _counts, _cpu, _helpers_cpu, _postgres_cpu, _server_cpu
-
-
-class _Inbox:
-    """The webhook the notification block posts to: when each message arrived."""
-
-    def __init__(self) -> None:
-        self.arrived: list[tuple[float, str]] = []  # (epoch seconds, text)
-        inbox = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                inbox.arrived.append((time.time(), json.loads(body)["text"]))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def wait_for(self, n: int, timeout: float) -> list[tuple[float, str]]:
-        deadline = time.monotonic() + timeout
-        while len(self.arrived) < n and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return list(self.arrived)
+from tools.webhook_inbox import WebhookInbox
 
 
 def _read_at(olt: str) -> float:
@@ -97,7 +67,7 @@ def main() -> int:
     from simulator.control import send
 
     ensure_ssh_limit(Settings.from_env())
-    inbox = _Inbox()
+    inbox = WebhookInbox()
     CustomWebhookNotificationBlock(name="bench", url=inbox.url, method="POST",
                                    allow_private_urls=True,
                                    json_data={"text": "{{subject}} | {{body}}"}).save(
@@ -154,11 +124,10 @@ def main() -> int:
     t_pass = time.time()
     cut_pass = one("a port cut")
     t_end = t_pass + cut_pass["wall_s"]
-    got = inbox.wait_for(before + 1, timeout=120)
-    if len(got) <= before:
+    if len(inbox.wait_for(before + 1, timeout=120)) <= before:
         print(json.dumps({"error": "no message within 120 s of the cut pass"}), flush=True)
         return 1
-    t_msg, text = got[before]
+    t_msg, text = inbox.arrived[before]
     read_at = _read_at(olt)
     send(args.control, {"do": "restore", "olt": olt})
     back_pass = one("restored")
@@ -171,7 +140,7 @@ def main() -> int:
         "olt_read_to_message_s": round(t_msg - read_at, 2),
         "pass_end_to_message_s": round(t_msg - t_end, 2),
         "cut_to_message_s_when_a_pass_starts_at_once": round(t_msg - t_cut, 2),
-        "resolved_message": got[before + 1][1] if len(got) > before + 1 else None}}), flush=True)
+        "resolved_message": got[before + 1] if len(got) > before + 1 else None}}), flush=True)
     return 0
 
 

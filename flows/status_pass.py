@@ -19,6 +19,8 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from sqlalchemy.engine import Engine
 
+from alerts import config as alerts_config
+from alerts.outages import Rules
 from collector.dataset import collect
 from core.errors import OltSyncError
 from core.settings import Settings
@@ -37,8 +39,10 @@ class StatusPassFailed(OltSyncError):
     pass
 
 
-def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine) -> dict[str, Any]:
-    """One OLT's status pass; its line of the pass's table."""
+def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
+             rules: Rules | None = None) -> dict[str, Any]:
+    """One OLT's status pass; its line of the pass's table. `rules`: the outage rules (the alerts
+    config's, read once per pass; None: read them here)."""
     t0 = time.perf_counter()
     started = datetime.now(UTC)
     profile = profiles.load(entry.platform)
@@ -70,7 +74,7 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine) -> dict[st
             now = datetime.now(UTC)
             written = states.apply(engine, entry.name, moved, known, now)
             watch_unreachable(engine, entry.name, False, now)
-            lines = describe(entry.name, watch_outages(engine, entry.name, started, now))
+            lines = describe(entry.name, watch_outages(engine, entry.name, started, now, rules))
     except OltBusy:
         return {"olt": entry.name, "status": "skipped", "changed": 0, "commands": 0,
                 "seconds": round(time.perf_counter() - t0, 2), "read_at": None,
@@ -94,10 +98,11 @@ def status_pass(inventory_path: str | None = None, concurrency: int = 16) -> dic
     inventory = inv.load(inventory_path)
     engine = get_engine()
     olts = [o for o in inventory.enabled if profiles.load(o.platform).status is not None]
+    rules = alerts_config.from_env().rules  # once per pass; a mistake in it fails the pass, named
 
     def one(entry: inv.OltEntry) -> dict[str, Any]:
         try:
-            return pass_olt(entry, settings, engine)
+            return pass_olt(entry, settings, engine, rules)
         except Exception as exc:  # noqa: BLE001 - one OLT's failure is its line, not the pass's end
             msg = str(exc) if isinstance(exc, OltSyncError) else f"{entry.name}: {exc!r}"
             return {"olt": entry.name, "status": "failed", "changed": 0, "commands": 0,

@@ -55,7 +55,9 @@ class _Shared:
     flow_run_id: str | None
     started: datetime
     lock: Held  # the OLT's lock: checked before each dataset is collected and stored
+    profile: profiles.Profile
     full: bool = False  # read every row of change-driven commands too (collector/refresh.py)
+    last_ok: dict[str, datetime] = field(default_factory=dict)  # each dataset's last complete read
 
 
 def collect_failure(olt: str, dataset: str, exc: BaseException) -> str:
@@ -85,7 +87,7 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> _Done:
 
     try:
         shared.lock.check()  # another sync may be on the box already: do not add a session
-        stored = None if shared.full else stored_for(engine, entry, dataset, shared.started)
+        stored = None if shared.full else stored_for(engine, shared, dataset)
         got = collect_dataset(shared.pool, dataset, shared.settings.client_pattern, entry.tz,
                               attempts=shared.settings.dataset_attempts,
                               retry_backoff_s=shared.settings.retry_backoff_s,
@@ -124,7 +126,8 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
     migrate.check(url)  # fail before touching the OLT
     check_ssh_limit(settings)
     entry = inv.load(inventory_path).get(olt_name)
-    names = _datasets(entry, datasets)
+    profile = profiles.load(entry.platform)
+    names = _datasets(entry, profile, datasets)
     opts = SyncOptions(allow_shrink=allow_shrink, shrink_ratio=settings.shrink_ratio,
                        shrink_min_rows=settings.shrink_min_rows,
                        power_deadband_db=settings.power_deadband_db)
@@ -133,19 +136,19 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
     engine = get_engine(url)
     with olt_lock(engine, olt_name, settings.olt_lock_wait_s) as lock:
         started = datetime.now(UTC)  # the sync proper: once no other sync has the OLT
-        store.ensure_olt(engine, entry.name, entry.host, entry.port, entry.platform,
-                         profiles.load(entry.platform).vendor)
+        store.ensure_olt(engine, entry.name, entry.host, entry.port, entry.platform, profile.vendor)
         if not settings.cadence:
             full = True
         elif full is None:
             full = settings.full_sync_hour == started.astimezone(entry.tz).hour
-        profile = profiles.load(entry.platform)
-        plan = cadence.plan(profile, names, queries.last_complete_reads(engine, olt_name),
-                            started, full, asked=bool(datasets), overrides=settings.dataset_hours)
+        last_ok = queries.last_complete_reads(engine, olt_name)
+        plan = cadence.plan(profile, names, last_ok, started, full, asked=bool(datasets),
+                            overrides=settings.dataset_hours)
         pool = make_pool(entry, max_sessions, slot=ssh_slot(settings, olt_name), settings=settings)
         # a session with no dataset left gives its slot back at once
         pool.expect(len(plan.first) + len(plan.after))
-        shared = _Shared(entry, pool, settings, opts, flow_run_id, started, lock, full)
+        shared = _Shared(entry, pool, settings, opts, flow_run_id, started, lock, profile, full,
+                         last_ok)
         try:
             done = _run(plan.first, shared)
             changed = {d.report.dataset: sum(d.report.counts.get(k, 0)
@@ -223,22 +226,21 @@ def _run(names: list[str], shared: _Shared) -> list[_Done]:
             for d, o in zip(names, outcomes)]
 
 
-def stored_for(engine: Engine, entry: inv.OltEntry, dataset: str,
-               started: datetime) -> Stored | None:
+def stored_for(engine: Engine, shared: _Shared, dataset: str) -> Stored | None:
     """What the dataset's change-driven commands (profile `refresh:`) compare with, and the
     columns they would fill; None: it has none, or was never read completely (read it all)."""
-    cmds = [c for c in profiles.load(entry.platform).datasets[dataset].commands
-            if c.refresh is not None]
-    if not cmds:
+    cmds = [c for c in shared.profile.datasets[dataset].commands if c.refresh is not None]
+    since = shared.last_ok.get(dataset)
+    if not cmds or since is None:
         return None
     columns = list(dict.fromkeys(f for c in cmds for f in [*c.fields, *c.refresh.changed]))
-    got = queries.stored_for_refresh(engine, entry.name, dataset, cmds[0].table,
-                                     cmds[0].refresh.key, columns)
-    return None if got is None else Stored.at(started, *got)
+    rows, recent = queries.stored_for_refresh(engine, shared.entry.name, cmds[0].table,
+                                              cmds[0].refresh.key, columns, since)
+    return Stored.at(shared.started, rows, recent)
 
 
-def _datasets(entry: inv.OltEntry, wanted: list[str] | None) -> list[str]:
-    profile = profiles.load(entry.platform)
+def _datasets(entry: inv.OltEntry, profile: profiles.Profile,
+              wanted: list[str] | None) -> list[str]:
     names = wanted or list(profile.datasets)
     unknown = [d for d in names if d not in profile.datasets]
     if unknown:

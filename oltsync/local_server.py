@@ -73,12 +73,28 @@ def local_server(say: Callable[[str], None] = print) -> Iterator[bool]:
             "string; it stops with this command")
         yield True
     finally:
+        _drain_prefect()
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _drain_prefect() -> None:
+    """Send the logs and events still queued in this process while the server can take them
+    (else Prefect prints "Error logging to API" for each at exit)."""
+    if "prefect" not in sys.modules:
+        return
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        try:
+            worker.drain_all(timeout=5)
+        except Exception:  # noqa: BLE001,S110 - best effort: the server goes either way
+            pass
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:

@@ -62,6 +62,10 @@ class Noise:
     blocks: tuple[Block, ...] = ()
 
     def clean(self, text: str) -> str:
+        # NUL is never part of a value: PostgreSQL's text cannot hold it, nor can the Prefect
+        # server's JSON on PostgreSQL (an artifact or state message with one is refused, 503)
+        if "\x00" in text:
+            text = text.replace("\x00", "")
         if "\x1b" in text:
             text = _ANSI.sub("", text)
         for pattern in self.strip:

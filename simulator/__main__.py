@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
                          "password, written to --secrets-out")
     ap.add_argument("--secrets-out", help="env file with per-OLT passwords (mode 0600)")
     ap.add_argument("--latency", type=float, default=0.0, help="seconds before each output")
+    ap.add_argument("--table-latency", type=float, default=0.0,
+                    help="seconds before the output of a table (an answer of more than 30 lines); "
+                         "0: --latency")
     ap.add_argument("--login-delay", type=float, default=0.0)
     ap.add_argument("--output-rate", type=float, default=0.0, help="bytes/s, 0 = unlimited")
     ap.add_argument("--alarm-every", type=int, default=0,
@@ -55,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     olts = generate_fleet(args.olts, args.onus, args.seed, args.platform)
     shared = os.environ.get(args.password_env)
     for o in olts:
-        o.knobs = Knobs(command_latency_s=args.latency, login_delay_s=args.login_delay,
+        o.knobs = Knobs(command_latency_s=args.latency, table_latency_s=args.table_latency,
+                        login_delay_s=args.login_delay,
                         output_rate_bps=args.output_rate, alarm_every_lines=args.alarm_every)
         if shared:
             o.password = shared

@@ -7,6 +7,7 @@ degrade one ONU's signal, bring them back.
     python -m simulator.control /tmp/sim.sock power-fail olt-001 --port 0/1/1 --n 3 | SERIAL ...
     python -m simulator.control /tmp/sim.sock degrade olt-001 SERIAL -31.5
     python -m simulator.control /tmp/sim.sock restore olt-001 [SERIAL ...]
+    python -m simulator.control /tmp/sim.sock stats        # per OLT: commands, logins, device s
 
 A Unix socket (mode 0600), not a TCP port: only this machine's user can turn the knobs. One JSON
 request per line, one JSON answer per line. The changes are made on the simulator's event loop,
@@ -29,7 +30,12 @@ from simulator.model import Olt
 
 
 def apply(olts: dict[str, Olt], req: dict[str, Any]) -> dict[str, Any]:
-    """One knob turned: the ONUs it changed (or the ports, for `ports`)."""
+    """One knob turned: the ONUs it changed (or the ports, for `ports`, the counters for `stats`)."""
+    if req.get("do") == "stats":  # what each box has done since the simulator started
+        return {"ok": True, "olts": {o.name: {"platform": o.platform, "commands": o.commands,
+                                              "logins": o.login_attempts,
+                                              "device_s": round(o.device_s, 3)}
+                                     for o in olts.values()}}
     olt = olts.get(str(req.get("olt")))
     if olt is None:
         return {"ok": False, "error": f"no OLT {req.get('olt')!r}; OLTs: {', '.join(olts)}"}
@@ -116,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("olt"), p.add_argument("serial"), p.add_argument("dbm", type=float)
     p = sub.add_parser("restore", help="ONUs taken down come back (all by default)")
     p.add_argument("olt"), p.add_argument("serials", nargs="*")
+    sub.add_parser("stats", help="per OLT: commands answered, logins, seconds of device time")
     args = ap.parse_args(argv)
-    req: dict[str, Any] = {"do": args.do, "olt": args.olt}
+    req: dict[str, Any] = {"do": args.do, "olt": getattr(args, "olt", None)}
     for key in ("port", "n", "serials"):
         if getattr(args, key, None) is not None:
             req[key] = getattr(args, key)
@@ -131,7 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     if not answer.get("ok"):
         print(answer.get("error"), file=sys.stderr)
         return 1
-    if "ports" in answer:
+    if "olts" in answer:
+        for name, c in answer["olts"].items():
+            print(f"{name:<10} {c['platform']:<15} {c['commands']:>6} commands "
+                  f"{c['logins']:>4} logins {c['device_s']:>9.1f} device s")
+    elif "ports" in answer:
         for port, c in answer["ports"].items():
             print(f"{port:<10} {c['onus']:>4} ONUs  {c['online']:>4} online")
     else:

@@ -94,6 +94,11 @@ class Knobs:
 
     login_delay_s: float = 0.0
     command_latency_s: float = 0.0
+    # A command whose answer has more than `table_lines` lines (a table) takes this long instead
+    # (0: the same as any other). Modelled, not captured: vendors' advice and operators' reports
+    # put a short command at a few tenths of a second and a large table at seconds.
+    table_latency_s: float = 0.0
+    table_lines: int = 30
     output_rate_bps: float = 0.0  # 0 = unlimited
     alarm_every_lines: int = 0  # interleave an alarm block every N lines of output
     wrong_password: bool = False  # the OLT rejects the inventory's password
@@ -142,6 +147,8 @@ class Olt:
     # Every line the OLT received, in order: what the safety tests inspect.
     received: list[str] = field(default_factory=list)
     login_attempts: int = 0
+    commands: int = 0  # commands answered (paging keys and confirmations not counted)
+    device_s: float = 0.0  # seconds the box spent: login delays, command latency, output rate
     host: str = "127.0.0.1"
     port: int = 0
     # The firmware generation the OLT speaks (simulator/firmware.py): which layout each command

@@ -111,8 +111,13 @@ class _Session:
         knobs = self.olt.knobs
         cmd = reply.command
         if cmd is not None:
-            if knobs.command_latency_s:
-                await asyncio.sleep(knobs.command_latency_s)
+            self.olt.commands += 1
+            delay = knobs.command_latency_s
+            if knobs.table_latency_s and (reply.text or "").count("\n") > knobs.table_lines:
+                delay = knobs.table_latency_s
+            if delay:
+                self.olt.device_s += delay
+                await asyncio.sleep(delay)
             if knobs.fires(knobs.reject, cmd):
                 reply = self.p.unknown(self.olt, self.state, cmd)
             elif knobs.fires(knobs.hang_on, cmd):
@@ -165,7 +170,9 @@ class _Session:
         for i in range(0, len(data), CHUNK):
             self.process.stdout.write(data[i:i + CHUNK])
             if rate:
-                await asyncio.sleep(min(CHUNK, len(data) - i) / rate)
+                pause = min(CHUNK, len(data) - i) / rate
+                self.olt.device_s += pause
+                await asyncio.sleep(pause)
         await self.process.stdout.drain()
 
 
@@ -196,6 +203,7 @@ class _Server(asyncssh.SSHServer):
     async def validate_password(self, username: str, password: str) -> bool:
         self.olt.login_attempts += 1
         if self.olt.knobs.login_delay_s:
+            self.olt.device_s += self.olt.knobs.login_delay_s
             await asyncio.sleep(self.olt.knobs.login_delay_s)
         if self.olt.knobs.wrong_password:
             return False

@@ -120,21 +120,16 @@ def open_signal_alerts(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
         return [{**r._mapping, "opened_at": r.opened_at.isoformat()} for r in conn.execute(q)]
 
 
-def stored_for_refresh(engine: Engine, olt: str, dataset: str, table: str, key: list[str],
-                       columns: list[str]) -> tuple[dict[tuple, dict[str, Any]], set[str]] | None:
+def stored_for_refresh(engine: Engine, olt: str, table: str, key: list[str], columns: list[str],
+                       since: datetime) -> tuple[dict[tuple, dict[str, Any]], set[str]]:
     """What a change-driven command (profile `refresh:`) compares with: the OLT's present rows of
-    `table` by `key`, and the serials whose state changed since the dataset's last complete read
-    (its last `ok` run's start). None when the dataset was never read completely: read it all."""
+    `table` by `key`, and the serials whose state changed since `since` (the dataset's last
+    complete read, `last_complete_reads`)."""
     from storage.catalogue import COLLECTED
 
-    r = schema.sync_runs
     entry = COLLECTED[table]
     t = entry.table
     with engine.connect() as conn:
-        since = conn.scalar(select(func.max(r.c.started_at)).where(
-            r.c.olt == olt, r.c.dataset == dataset, r.c.status == "ok"))
-        if since is None:
-            return None
         cols = list(dict.fromkeys([*key, "serial", *columns]))
         rows = {tuple(row[c] for c in key): dict(row)
                 for row in conn.execute(select(*(t.c[c] for c in cols if c in t.c))

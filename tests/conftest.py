@@ -184,14 +184,42 @@ def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
+@contextmanager
+def _prefect_server_on_postgresql() -> Iterator[None]:
+    """Prefect's test harness, but its temporary server keeps its state in PostgreSQL, as in
+    production: on the harness's SQLite file, hundreds of flow runs in one session meant "database
+    is locked" answers (503) that clients retry after 2, 4, 8 … s, and tests that took minutes."""
+    from prefect.logging.handlers import APILogWorker
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.server.database.dependencies import temporary_database_interface
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_DATABASE_CONNECTION_URL,
+        temporary_settings,
+    )
+    from prefect.testing.utilities import _find_available_port
+
+    with empty_pg_database() as url, temporary_database_interface():
+        db = url.replace("postgresql+psycopg2://", "postgresql+asyncpg://")
+        with temporary_settings(updates={PREFECT_SERVER_DATABASE_CONNECTION_URL: db}):
+            server = SubprocessASGIServer(port=_find_available_port())
+            SubprocessASGIServer._instances[None] = server  # flows find it, start no other
+            server.start(timeout=120)
+            try:
+                with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+                    yield
+                    APILogWorker.drain_all(timeout=5)
+            finally:
+                server.stop()
+                SubprocessASGIServer._instances.pop(None, None)
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
     from core.settings import Settings
     from oltsync.bootstrap import ensure_ssh_limit
 
-    with prefect_test_harness(server_startup_timeout=120):
+    with _prefect_server_on_postgresql():
         ensure_ssh_limit(Settings.from_env())  # the fleet-wide SSH session limit the flows require
         yield
 

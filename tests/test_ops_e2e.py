@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ from storage import schema
 from storage.db import dispose_all, get_engine
 from tests.conftest import IN_CI, PG_ADMIN, _pg_available
 from tests.truth_compare import diff_olt, snapshot_olt
+from tools.webhook_inbox import WebhookInbox
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -158,7 +160,9 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
     admin = psycopg2.connect(PG_ADMIN)
     admin.autocommit = True
     admin.cursor().execute(f'CREATE DATABASE "{db}"')
-    url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://") + f"/{db}"
+    admin.cursor().execute(f'CREATE DATABASE "{db}_prefect"')
+    base = PG_ADMIN.rsplit("/", 1)[0]
+    url = base.replace("postgresql://", "postgresql+psycopg2://") + f"/{db}"
 
     olts = generate_fleet(3, 64, seed=41)
     sim = Simulator(olts).start_in_thread()
@@ -171,6 +175,9 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
         "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port),
         "PREFECT_API_URL": api, "PREFECT_HOME": str(tmp / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "false",
+        # the server's own state on PostgreSQL, as deployments/oltsync.env.example advises
+        "PREFECT_API_DATABASE_CONNECTION_URL":
+            base.replace("postgresql://", "postgresql+asyncpg://") + f"/{db}_prefect",
         # Prefect's shortest heartbeat (30 s) against a 75 s zombie window: two heartbeats may be
         # late before a run is Crashed (with 45 s one late heartbeat was enough; a local run of the
         # suite once ended Crashed where Failed was expected)
@@ -225,6 +232,7 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
         sim.stop_thread()
         dispose_all()
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db}_prefect" WITH (FORCE)')
         admin.close()
 
 
@@ -492,17 +500,34 @@ def test_drain_restarts_workers_without_stranding_a_run(ops: Ops) -> None:
         drain = subprocess.Popen(
             [str(ROOT / "deployments" / "with-env"), str(BIN / "python"), "-m", "oltsync", "drain",
              "--restart", restart, "--timeout", "300"],
-            cwd=ROOT, env={**env, "OLTSYNC_ENV_FILE": ops.env["_FILE"]},
+            cwd=ROOT, env={**env, "OLTSYNC_ENV_FILE": ops.env["_FILE"], "PYTHONUNBUFFERED": "1"},
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(drain.stdout), daemon=True)
+        reader.start()
         deadline = time.monotonic() + 30
         with ops.client() as client:
             while not client.read_work_pool("oltsync").is_paused:
                 assert time.monotonic() < deadline and drain.poll() is None
                 time.sleep(0.2)
+        _slow(ops, 5.0)  # the first run stays in flight while we look
         second = ops.deployment_run("sync-olt/one-olt", "olt_name=olt-002")  # arrives mid-drain
-        time.sleep(4)  # two worker polls: a paused pool hands it to no one
-        assert ops.flow_run(second).state_name in ("Scheduled", "Late")
-        out, _ = drain.communicate(timeout=400)
+        # Two worker polls: a paused pool hands it to no one. Looked at only while the drain still
+        # waits for the first run (once it has printed that none is in flight, it restarts and
+        # resumes, and the new workers may take it at once).
+        seen = []
+        for _ in range(20):
+            waiting = not any("no flow run in flight" in line for line in lines)
+            state = ops.flow_run(second).state_name
+            if not waiting:
+                break
+            seen.append(state)
+            time.sleep(0.2)
+        assert seen and set(seen) <= {"Scheduled", "Late"}, seen
+        _slow(ops, 0)
+        drain.wait(timeout=400)
+        reader.join(timeout=10)
+        out = "".join(lines)
     finally:
         _slow(ops, 0)
     assert drain.returncode == 0, out
@@ -535,50 +560,13 @@ def test_status_command_reports_runs_pool_and_olts(ops: Ops) -> None:
     assert schedules["sync-fleet/hourly"] == ["0 * * * * (America/Sao_Paulo)"], schedules
 
 
-class _Inbox:
-    """A chat's webhook on loopback: every message a notification block posts to it."""
-
-    def __init__(self) -> None:
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.messages: list[str] = []
-        inbox = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                inbox.messages.append(json.loads(body)["text"])
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def wait_for(self, n: int, timeout: float = 90) -> list[str]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < n and time.monotonic() < deadline:
-            time.sleep(0.5)
-        return list(self.messages)
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_outage_alerts_reach_a_webhook_once_per_outage(ops: Ops, tmp_path: Path) -> None:
     """Through the status-pass deployment, the real server's automations and a custom-webhook
     notification block: a cut PON port sends one message, one reminder while it stays dark, its
     return one more, a flap within the cooldown nothing."""
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
-    inbox = _Inbox()
+    inbox = WebhookInbox()
     try:
         with ops.client():
             CustomWebhookNotificationBlock(

@@ -117,3 +117,34 @@ def test_a_wrong_knob_is_refused_with_what_was_wrong(sim_process: _Process) -> N
     gone = subprocess.run([sys.executable, "-m", "simulator.control", "/nonexistent.sock",
                            "ports", "olt-001"], cwd=ROOT, capture_output=True, text=True)
     assert gone.returncode == 2 and "cannot reach the simulator at /nonexistent.sock" in gone.stderr
+
+
+def test_the_simulator_counts_commands_and_device_seconds(fleet) -> None:
+    """What bench (e) reads as device time: login delay + per-command latency (a table's own) +
+    the output rate's pauses, as the box spent them."""
+    from collector.session import OltSession, Target
+    from platforms import profile
+    from simulator import control
+
+    f = fleet(1, 128)
+    olt = next(iter(f.olts.values()))
+
+    def knobs() -> None:
+        olt.knobs.login_delay_s, olt.knobs.command_latency_s = 0.2, 0.05
+        olt.knobs.table_latency_s = 0.4
+
+    f.sim.call(knobs)
+    before = f.sim.call(lambda: olt.commands)
+    sess = OltSession(Target(olt.name, olt.host, olt.port, olt.platform, olt.username,
+                             olt.password), profile.load(olt.platform)).open()
+    try:
+        setup = f.sim.call(lambda: olt.commands) - before  # the session's own setup commands
+        base = f.sim.call(lambda: olt.device_s)
+        assert base == pytest.approx(0.2 + 0.05 * setup)
+        sess.send("display board 0")  # a short answer
+        sess.send("display ont info 0 all")  # a table of 128 ONUs
+    finally:
+        sess.close()
+    stats = f.sim.call(lambda: control.apply(f.olts, {"do": "stats"}))["olts"][olt.name]
+    assert stats["commands"] == before + setup + 2 and stats["logins"] == 1
+    assert stats["device_s"] == pytest.approx(base + 0.05 + 0.4, abs=1e-3)
