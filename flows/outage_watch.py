@@ -59,3 +59,17 @@ def describe(olt: str, decisions: Decisions) -> list[str]:
               f"{(o.closed_at - o.opened_at).total_seconds() / 60:.0f} min"
               for o in decisions.closed if o.closed_at]
     return lines
+
+
+def describe_signal(olt: str, decisions: SignalDecisions, worst: int = 3) -> list[str]:
+    """At most one line per OLT for its new low-signal alerts (a first sync of a large OLT may
+    open hundreds: one log line each would be hundreds of API writes), naming the worst."""
+    new = decisions.opened + decisions.raised
+    if not new:
+        return []
+    critical = sum(a.severity == "critical" for a in new)
+    names = ", ".join(f"{a.port}:{a.onu_id} {a.serial} {a.metric} {a.level_dbm:.2f} dBm"
+                      for a in sorted(new, key=lambda a: a.level_dbm)[:worst])
+    return [f"{olt}: {len(new)} low-signal alert(s) opened or raised ({critical} critical); "
+            f"worst: {names}"]
+

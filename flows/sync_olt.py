@@ -29,7 +29,13 @@ from core.settings import Settings
 from flows import report as reports
 from flows.limits import check_ssh_limit, ssh_slot
 from flows.olt_access import keeper_for, make_pool
-from flows.outage_watch import describe, watch_outages, watch_signal, watch_unreachable
+from flows.outage_watch import (
+    describe,
+    describe_signal,
+    watch_outages,
+    watch_signal,
+    watch_unreachable,
+)
 from flows.report import DatasetReport, OltReport, OnuTally
 from inventory import entries as inv
 from platforms import profile as profiles
@@ -203,8 +209,7 @@ def _watch(engine: Engine, olt: str, started: datetime, pool: SessionPool,
         if any(d.onus is not None for d in done):
             lines += describe(olt, watch_outages(engine, olt, started, now))
             low = watch_signal(engine, olt, now, Thresholds().with_overrides(signal))
-            lines += [f"{olt} {a.port}:{a.onu_id} {a.serial}: {a.metric} {a.level_dbm:.2f} dBm "
-                      f"({a.severity})" for a in low.opened + low.raised]
+            lines += describe_signal(olt, low)
         for line in lines:
             log.warning("%s", line)
         if lines:  # the UI's list of open outages, kept current

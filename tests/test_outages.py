@@ -348,3 +348,17 @@ def test_the_operators_thresholds_in_the_alerts_config_decide(
     olt.cut_port(port, 4)
     assert status_pass(inventory_path=str(f.inventory_path))["changed"] == 4
     assert [(o["port"], o["affected"]) for o in _outages(engine)] == [(port, 4)]
+
+
+def test_many_new_low_signal_alerts_are_one_log_line_naming_the_worst() -> None:
+    from alerts.signal import SignalAlert, SignalDecisions
+    from flows.outage_watch import describe_signal
+
+    at = datetime.now(UTC)
+    opened = [SignalAlert(f"HWTC{i:08X}", "0/1/0", i, "onu_rx", "warning", -27.0 - i / 100, at)
+              for i in range(200)]
+    raised = [SignalAlert("HWTC0000BEEF", "0/2/0", 7, "onu_rx", "critical", -31.25, at)]
+    (line,) = describe_signal("olt-009", SignalDecisions(opened=opened, raised=raised))
+    assert line.startswith("olt-009: 201 low-signal alert(s) opened or raised (1 critical); "
+                           "worst: 0/2/0:7 HWTC0000BEEF onu_rx -31.25 dBm, 0/1/0:199 "), line
+    assert describe_signal("olt-009", SignalDecisions()) == []
