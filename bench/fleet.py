@@ -282,8 +282,13 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
             print(f"[a/b] sync-fleet x{len(labels)}, {conc} OLTs at a time, {slots} SSH slots",
                   flush=True)
             ours = run_ours(fleet, db, tmp, conc, slots, labels)
-            ref = (references(fleet, url, tmp, slots, args.seed_sample, refs, args.nornir_sample)
-                   if refs else {})
+            try:  # a reference that fails loses its own figure, not ours
+                ref = (references(fleet, url, tmp, slots, args.seed_sample, refs,
+                                  args.nornir_sample) if refs else {})
+            except RuntimeError as exc:
+                print(f"[a/b] a reference failed: {exc}", flush=True)
+                results["references_error"] = str(exc)[:2000]
+                ref = {}
         finally:
             fleet.stop()
         for label in labels:

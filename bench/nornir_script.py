@@ -20,6 +20,7 @@ import yaml
 from bench import ref_tables
 from bench.plan import olt_plan
 from collector import rows as rowlib
+from collector.parsing import prepared
 from parsers.textfsm_parse import parse_textfsm as parse  # TextFSM itself, as users run it
 from platforms import profile as profiles
 
@@ -39,7 +40,8 @@ def _collect_and_store(task: Any, plans: dict[str, Any], dsn: str) -> int:
                            read_timeout=120, severity_level=logging.DEBUG).result
             if spec is None or any(re.search(p, out) for p in spec.empty):
                 continue
-            records = parse(spec.template, cleaner.clean(out))
+            # noise removed and wrapped descriptions joined, as any script must (the MA5800 wraps)
+            records = parse(spec.template, prepared(spec, cleaner, out))
             built = rowlib.build_rows(line, spec, records, variables)
             rowlib.merge(line, spec.table, tables.setdefault(spec.table, {}),
                          built, primary)
