@@ -73,7 +73,7 @@ def local_server(say: Callable[[str], None] = print) -> Iterator[bool]:
             "string; it stops with this command")
         yield True
     finally:
-        _drain_prefect()
+        drain_prefect()
         proc.terminate()
         try:
             proc.wait(10)
@@ -82,7 +82,7 @@ def local_server(say: Callable[[str], None] = print) -> Iterator[bool]:
             proc.wait()
 
 
-def _drain_prefect() -> None:
+def drain_prefect() -> None:
     """Send the logs and events still queued in this process while the server can take them
     (else Prefect prints "Error logging to API" for each at exit)."""
     if "prefect" not in sys.modules:

@@ -189,7 +189,6 @@ def _prefect_server_on_postgresql() -> Iterator[None]:
     """Prefect's test harness, but its temporary server keeps its state in PostgreSQL, as in
     production: on the harness's SQLite file, hundreds of flow runs in one session meant "database
     is locked" answers (503) that clients retry after 2, 4, 8 … s, and tests that took minutes."""
-    from prefect.logging.handlers import APILogWorker
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.server.database.dependencies import temporary_database_interface
     from prefect.settings import (
@@ -198,6 +197,8 @@ def _prefect_server_on_postgresql() -> Iterator[None]:
         temporary_settings,
     )
     from prefect.testing.utilities import _find_available_port
+
+    from oltsync.local_server import drain_prefect
 
     with empty_pg_database() as url, temporary_database_interface():
         db = url.replace("postgresql+psycopg2://", "postgresql+asyncpg://")
@@ -208,7 +209,7 @@ def _prefect_server_on_postgresql() -> Iterator[None]:
             try:
                 with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
                     yield
-                    APILogWorker.drain_all(timeout=5)
+                    drain_prefect()  # this process's queued logs and events, while it answers
             finally:
                 server.stop()
                 SubprocessASGIServer._instances.pop(None, None)
