@@ -87,8 +87,8 @@ def sync_fleet(inventory_path: str | None = None, concurrency: int = 8,
                max_sessions: int | None = None, allow_shrink: bool = False,
                fanout: Fanout = "subflow", olt_deployment: str = OLT_DEPLOYMENT,
                full: bool | None = None) -> dict[str, Any]:
-    """Sync every enabled OLT of the inventory, `concurrency` OLTs at a time. `full`: read the
-    change-driven commands' every row too (unset: only in the daily full hour)."""
+    """Sync every enabled OLT of the inventory, `concurrency` OLTs at a time. `full`: read every
+    dataset and every row of the change-driven commands (the daily hour reads every dataset)."""
     log = get_run_logger()
     if fanout not in ("subflow", "deployment"):
         raise ConfigError(f"fanout must be 'subflow' or 'deployment', not {fanout!r}")

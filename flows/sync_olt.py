@@ -124,8 +124,8 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
              allow_shrink: bool = False, datasets: list[str] | None = None,
              full: bool | None = None) -> dict[str, Any]:
     """Sync one OLT. Credentials come from the inventory's references, never from parameters.
-    `full`: read every row of the change-driven commands too; unset, only in the daily full
-    hour (OLTSYNC_FULL_SYNC_HOUR, the OLT's time zone)."""
+    `full`: read every dataset and every row of the change-driven commands; the daily hour
+    (OLTSYNC_FULL_SYNC_HOUR, the OLT's time zone) reads every dataset, change-driven as usual."""
     began = datetime.now(UTC)
     settings = Settings.from_env()
     url = database_url(settings)
@@ -143,12 +143,13 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
     with olt_lock(engine, olt_name, settings.olt_lock_wait_s) as lock:
         started = datetime.now(UTC)  # the sync proper: once no other sync has the OLT
         store.ensure_olt(engine, entry.name, entry.host, entry.port, entry.platform, profile.vendor)
-        if not settings.cadence:
-            full = True
-        elif full is None:
-            full = settings.full_sync_hour == started.astimezone(entry.tz).hour
+        full = bool(full) or not settings.cadence
+        # The daily hour reads every dataset, but a change-driven per-ONU command stays
+        # change-driven in it: its rolling refresh reads every ONU once a day already, spread
+        # over the hours; reading them all too would put 2,048 detail-info into that one hour.
+        daily = settings.full_sync_hour == started.astimezone(entry.tz).hour
         last_ok = queries.last_complete_reads(engine, olt_name)
-        plan = cadence.plan(profile, names, last_ok, started, full, asked=bool(datasets),
+        plan = cadence.plan(profile, names, last_ok, started, full or daily, asked=bool(datasets),
                             overrides=settings.dataset_hours)
         pool = make_pool(entry, max_sessions, slot=ssh_slot(settings, olt_name), settings=settings)
         # a session with no dataset left gives its slot back at once

@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--secrets-out", help="env file with per-OLT passwords (mode 0600)")
     ap.add_argument("--latency", type=float, default=0.0, help="seconds before each output")
     ap.add_argument("--table-latency", type=float, default=0.0,
-                    help="seconds before the output of a table (an answer of more than 30 lines); "
-                         "0: --latency")
+                    help="seconds before the output of a table: an answer of more than 30 lines, "
+                         "but not one ONU's record (ZTE detail-info); 0: --latency")
     ap.add_argument("--login-delay", type=float, default=0.0)
     ap.add_argument("--output-rate", type=float, default=0.0, help="bytes/s, 0 = unlimited")
     ap.add_argument("--alarm-every", type=int, default=0,

@@ -33,6 +33,9 @@ class Personality:
     more_prompt: str = "--More--"
     more_erase: str = ""
     handlers: list = field(default_factory=list)
+    # Commands about one ONU (ZTE `detail-info`): a record, a short command however many lines
+    # it has, unlike a table of a port or of the OLT (the `table_latency` knob). Modelled.
+    records: tuple[str, ...] = ()
 
     def banner(self, olt: Olt) -> str:
         raise NotImplementedError

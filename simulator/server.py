@@ -113,7 +113,8 @@ class _Session:
         if cmd is not None:
             self.olt.commands += 1
             delay = knobs.command_latency_s
-            if knobs.table_latency_s and (reply.text or "").count("\n") > knobs.table_lines:
+            if (knobs.table_latency_s and (reply.text or "").count("\n") > knobs.table_lines
+                    and not cmd.startswith(self.p.records)):
                 delay = knobs.table_latency_s
             if delay:
                 self.olt.device_s += delay

@@ -5,6 +5,7 @@ database still equals the simulator's truth; a full run reads them all."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from collector.refresh import Stored, split, turn
 from flows.sync_olt import sync_olt
 from platforms import profile as profiles
+from simulator.model import OLT_ZONE
 from storage import schema
 from storage.db import get_engine
 from tests.truth_compare import diff_olt
@@ -124,6 +126,28 @@ def test_a_zte_resync_reads_few_detail_commands_and_the_database_stays_true(
     full = sync_olt(olt_name="olt-001", inventory_path=inv, full=True)
     assert _onus_commands(full) == 1 + 256 + 2 * ports
     assert _last_onus_run(engine)[1] == 0
+    assert diff_olt(engine, f.truth()["olt-001"]) == {}
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_daily_hour_reads_every_dataset_but_keeps_per_onu_commands_to_their_turns(
+        pg: str, fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = fleet(1, 96, seed=45, platform="zte_c300")
+    olt, engine = f.olts["olt-001"], get_engine(pg)
+    inv = str(f.inventory_path)
+    ports = len({o.port for o in olt.onus})
+    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
+    sync_olt(olt_name="olt-001", inventory_path=inv)
+    hourly = sync_olt(olt_name="olt-001", inventory_path=inv)
+    assert {d["dataset"] for d in hourly["datasets"] if d["status"] == "carried"} == {
+        "olt", "service_ports"}
+    hour = datetime.now(ZoneInfo(OLT_ZONE)).hour  # the OLTs' time zone (the inventory's)
+    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", str(hour))
+    daily = sync_olt(olt_name="olt-001", inventory_path=inv)
+    assert [d["dataset"] for d in daily["datasets"] if d["status"] != "ok"] == []
+    started, carried = _last_onus_run(engine)
+    due = sum(turn(o.serial, 24) == int(started.timestamp() // 3600) % 24 for o in olt.onus)
+    assert _onus_commands(daily) == 1 + due + 2 * ports and carried == 96 - due
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
 
 

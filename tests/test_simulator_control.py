@@ -148,3 +148,33 @@ def test_the_simulator_counts_commands_and_device_seconds(fleet) -> None:
     stats = f.sim.call(lambda: control.apply(f.olts, {"do": "stats"}))["olts"][olt.name]
     assert stats["commands"] == before + setup + 2 and stats["logins"] == 1
     assert stats["device_s"] == pytest.approx(base + 0.05 + 0.4, abs=1e-3)
+
+
+def test_one_onus_record_costs_a_short_command_however_long(fleet) -> None:
+    """ZTE detail-info is some 40 lines about one ONU: a box answers it like a short command (the
+    per-ONU cost operators quote), not like the port table it outgrows in lines."""
+    from collector.session import OltSession, Target
+    from platforms import profile
+    from simulator import control
+
+    f = fleet(1, 128, platform="zte_c300")
+    olt = next(iter(f.olts.values()))
+    onu = olt.onus[0]
+
+    def knobs() -> None:
+        olt.knobs.command_latency_s, olt.knobs.table_latency_s = 0.05, 0.4
+
+    f.sim.call(knobs)
+    sess = OltSession(Target(olt.name, olt.host, olt.port, olt.platform, olt.username,
+                             olt.password), profile.load(olt.platform)).open()
+    try:
+        base = f.sim.call(lambda: olt.device_s)
+        detail = sess.send(f"show gpon onu detail-info gpon-onu_{onu.port}:{onu.onu_id}")
+        assert detail.count("\n") > 30  # longer than the table threshold
+        after_detail = f.sim.call(lambda: olt.device_s)
+        sess.send("show gpon onu state")  # the table of 128 ONUs
+    finally:
+        sess.close()
+    stats = f.sim.call(lambda: control.apply(f.olts, {"do": "stats"}))["olts"][olt.name]
+    assert after_detail - base == pytest.approx(0.05, abs=1e-3)
+    assert stats["device_s"] - after_detail == pytest.approx(0.4, abs=1e-3)

@@ -51,7 +51,8 @@ class ZteBase(Personality):
     ERASE = "\b \b" * 8
 
     def __init__(self, name: str) -> None:
-        super().__init__(name=name, more_prompt=" --More--", more_erase=self.ERASE)
+        super().__init__(name=name, more_prompt=" --More--", more_erase=self.ERASE,
+                         records=("show gpon onu detail-info",))
         onu = self.onu_if.format(port=r"(\d+/\d+/\d+)", onu=r"(\d+)")
         olt = self.olt_if.format(port=r"(\d+/\d+/\d+)")
         self.commands = [
