@@ -5,7 +5,8 @@ A dataset with a period is read when its last complete read is that old (less ha
 it was never read, or when it was asked for by name; otherwise it is carried over: not read, not
 a failure, its rows left as they are (nothing is marked removed). One that lists `also_after`
 datasets is read after them when they found a new, moved or gone row this run (an ONU provisioned,
-re-provisioned or deleted brings or takes its service ports).
+re-provisioned or deleted brings or takes its service ports). An OLT that restarted since (its
+uptime went backwards) has every dataset read.
 """
 
 from __future__ import annotations
@@ -53,3 +54,14 @@ def triggered(profile: Profile, after: list[str], changed: Mapping[str, int]) ->
     """Of the datasets waiting on others, those whose predecessors inserted, moved or removed
     rows (`changed`: that count per dataset read this run)."""
     return [d for d in after if any(changed.get(p, 0) > 0 for p in profile.datasets[d].also_after)]
+
+
+def restarted(uptime_s: int | None, stored_uptime_s: int | None) -> bool:
+    """The uptime read now is below the one stored at the last read: the box restarted since."""
+    return uptime_s is not None and stored_uptime_s is not None and uptime_s < stored_uptime_s
+
+
+def after_restart(out: Plan) -> Plan:
+    """Every dataset read: a restarted box may bring its boards and ports back otherwise, and
+    lose configuration that was not saved (service ports)."""
+    return Plan(out.first + list(out.carried))

@@ -48,3 +48,13 @@ def collect_dataset(pool: SessionPool, dataset: str, client_pattern: str, tz: tz
                         attempt + 1, attempts)
             sleep(delay)
     return result
+
+
+def read_uptime(pool: SessionPool, dataset: str, tz: tzinfo = UTC) -> int | None:
+    """The OLT's uptime in seconds, by the dataset's `uptime_probe` (one command)."""
+    spec = pool.profile.datasets[dataset].probe_spec()
+    assert spec is not None
+    with pool.session() as session:
+        got = collect(pool.name, session, pool.profile, dataset, tz, spec=spec)
+    rows = got.tables.get("olt") or [{}]
+    return rows[0].get("uptime_s")

@@ -23,7 +23,7 @@ from alerts.signal import Thresholds
 from collector import cadence
 from collector.pool import SessionPool
 from collector.refresh import Stored
-from collector.run import collect_dataset
+from collector.run import collect_dataset, read_uptime
 from core.errors import OltSyncError
 from core.settings import Settings
 from flows import report as reports
@@ -152,8 +152,12 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
         plan = cadence.plan(profile, names, last_ok, started, full or daily, asked=bool(datasets),
                             overrides=settings.dataset_hours)
         pool = make_pool(entry, max_sessions, slot=ssh_slot(settings, olt_name), settings=settings)
+        probes = [d for d in plan.carried if profile.datasets[d].uptime_probe]
         # a session with no dataset left gives its slot back at once
-        pool.expect(len(plan.first) + len(plan.after))
+        pool.expect(len(plan.first) + len(plan.after) + len(probes[:1]))
+        if probes and _restarted(engine, pool, entry, probes[0]):
+            plan = cadence.after_restart(plan)
+            pool.expect(len(plan.first))
         shared = _Shared(entry, pool, settings, opts, flow_run_id, started, lock, profile, full,
                          last_ok)
         try:
@@ -219,6 +223,24 @@ def _watch(engine: Engine, olt: str, started: datetime, pool: SessionPool,
                                   description=f"{len(current)} open outage(s), {now:%Y-%m-%d %H:%M}Z")
     except Exception as exc:  # noqa: BLE001 - the sync's own result stands
         log.error("%s: outages could not be updated: %s: %s", olt, type(exc).__name__, exc)
+
+
+def _restarted(engine: Engine, pool: SessionPool, entry: inv.OltEntry, dataset: str) -> bool:
+    """Whether the OLT restarted since `dataset` was last read (its uptime went backwards). Best
+    effort: a probe that fails is logged, and the run goes on as planned (its datasets then
+    meet the same problem and report it)."""
+    log = get_run_logger()
+    try:
+        now = read_uptime(pool, dataset, entry.tz)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("%s: uptime probe failed: %s", entry.name, exc)
+        return False
+    before = queries.stored_uptime(engine, entry.name)
+    if not cadence.restarted(now, before):
+        return False
+    log.warning("%s: uptime %s s is below the %s s stored: the OLT restarted since its last "
+                "read; reading every dataset", entry.name, now, before)
+    return True
 
 
 def _run(names: list[str], shared: _Shared) -> list[_Done]:

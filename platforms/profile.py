@@ -140,6 +140,26 @@ class DatasetSpec(_Strict):
     # ... and in any run where one of these datasets inserted or moved rows (a new or moved ONU
     # brings its service ports): read after them.
     also_after: list[str] = Field(default_factory=list)
+    # One of its commands that tells the OLT's uptime (`uptime_s`), sent by every run in which
+    # the dataset is not due: an uptime below the stored one means the box restarted since its
+    # last read, and every dataset not due is read after all (cadence.after_restart).
+    uptime_probe: str | None = None
+
+    @model_validator(mode="after")
+    def _probe_is_one_uptime_command(self) -> DatasetSpec:
+        if self.uptime_probe is None:
+            return self
+        cmd = next((c for c in self.commands if c.name == self.uptime_probe), None)
+        if cmd is None or cmd.for_each is not None or "uptime_s" not in cmd.fields:
+            raise ValueError(f"uptime_probe {self.uptime_probe!r}: name a command of this "
+                             "dataset, sent once, whose fields give uptime_s")
+        return self
+
+    def probe_spec(self) -> DatasetSpec | None:
+        """The dataset cut down to its uptime command (None: it has none)."""
+        if self.uptime_probe is None:
+            return None
+        return DatasetSpec(commands=[c for c in self.commands if c.name == self.uptime_probe])
 
     @model_validator(mode="after")
     def _one_refresh_key(self) -> DatasetSpec:

@@ -150,3 +150,9 @@ def last_complete_reads(engine: Engine, olt: str) -> dict[str, datetime]:
         rows = conn.execute(select(r.c.dataset, func.max(r.c.started_at))
                             .where(r.c.olt == olt, r.c.status == "ok").group_by(r.c.dataset))
         return {d: (t if t.tzinfo else t.replace(tzinfo=UTC)) for d, t in rows}
+
+
+def stored_uptime(engine: Engine, olt: str) -> int | None:
+    """The OLT's uptime as its last read of the olt dataset stored it."""
+    with engine.connect() as conn:
+        return conn.scalar(select(schema.olts.c.uptime_s).where(schema.olts.c.name == olt))

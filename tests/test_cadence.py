@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from collector.cadence import plan, triggered
+from collector.cadence import after_restart, plan, restarted, triggered
 from core.errors import ConfigError
 from core.settings import Settings
 from platforms import profile as profiles
@@ -72,3 +72,24 @@ def test_a_change_driven_command_must_run_per_row_of_its_own_table() -> None:
     with pytest.raises(ValidationError, match="refresh is for a command run per row"):
         CommandSpec.model_validate(base)
     assert CommandSpec.model_validate({**base, "for_each": {"table": "onus"}}).refresh.spread_hours == 24
+
+
+def test_an_uptime_that_went_backwards_reads_every_dataset() -> None:
+    p = profiles.load("huawei_smartax")
+    out = plan(p, NAMES, {d: AT - timedelta(hours=1) for d in NAMES}, AT)
+    assert restarted(300, 86_400) and not restarted(90_000, 86_400)
+    assert not restarted(None, 86_400) and not restarted(300, None)  # unread, or never stored
+    again = after_restart(out)
+    assert again.first == ["onus", "macs", "unregistered", "olt", "service_ports"]
+    assert again.carried == {} and again.after == []
+
+
+def test_an_uptime_probe_names_one_command_that_gives_uptime() -> None:
+    from platforms.profile import DatasetSpec
+
+    olt = profiles.load("zte_c300").datasets["olt"]
+    assert [c.name for c in olt.probe_spec().commands] == ["system"]
+    raw = olt.model_dump(exclude_none=True)
+    for bad in ("cards", "pon_ports", "nothing"):  # no uptime; one per port; not a command
+        with pytest.raises(ValueError, match=f"uptime_probe '{bad}'"):
+            DatasetSpec.model_validate({**raw, "uptime_probe": bad})

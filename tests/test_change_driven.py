@@ -4,7 +4,7 @@ database still equals the simulator's truth; a full run reads them all."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +14,7 @@ from collector.refresh import Stored, split, turn
 from flows.sync_olt import sync_olt
 from platforms import profile as profiles
 from simulator.model import OLT_ZONE
-from storage import schema
+from storage import queries, schema
 from storage.db import get_engine
 from tests.truth_compare import diff_olt
 
@@ -149,6 +149,37 @@ def test_the_daily_hour_reads_every_dataset_but_keeps_per_onu_commands_to_their_
     due = sum(turn(o.serial, 24) == int(started.timestamp() // 3600) % 24 for o in olt.onus)
     assert _onus_commands(daily) == 1 + due + 2 * ports and carried == 96 - due
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
+
+
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.parametrize("platform,probe", [("huawei_smartax", "display sysuptime"),
+                                            ("zte_c600", "show system-group")])
+def test_an_olt_that_restarted_has_every_dataset_read_at_once(
+        pg: str, fleet, monkeypatch: pytest.MonkeyPatch, platform: str, probe: str) -> None:
+    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
+    f = fleet(1, 64, seed=47, platform=platform)
+    olt, engine = f.olts["olt-001"], get_engine(pg)
+    inv = str(f.inventory_path)
+    sync_olt(olt_name="olt-001", inventory_path=inv)
+    up_before = queries.stored_uptime(engine, "olt-001")
+    sent = _Sent(olt)
+    quiet = sync_olt(olt_name="olt-001", inventory_path=inv)
+    assert {d["dataset"] for d in quiet["datasets"] if d["status"] == "carried"} == {
+        "olt", "service_ports"}
+    assert sent.count(probe) == 1  # the probe: one command, and nothing else of the dataset
+
+    def restart() -> None:  # ... and a PON port comes back shut
+        olt.booted_at = datetime.now(UTC) - timedelta(minutes=5)
+        olt.pon_ports[0].admin_state, olt.pon_ports[0].oper_state = "down", "down"
+
+    f.sim.call(restart)
+    after = sync_olt(olt_name="olt-001", inventory_path=inv)
+    assert [d["dataset"] for d in after["datasets"] if d["status"] != "ok"] == []
+    assert diff_olt(engine, f.truth()["olt-001"]) == {}
+    assert queries.stored_uptime(engine, "olt-001") < min(up_before, 600)
+    again = sync_olt(olt_name="olt-001", inventory_path=inv)  # uptime grows again: not due
+    assert {d["dataset"] for d in again["datasets"] if d["status"] == "carried"} == {
+        "olt", "service_ports"}
 
 
 @pytest.mark.usefixtures("prefect_harness")
