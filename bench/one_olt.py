@@ -68,12 +68,17 @@ def main() -> int:
                 figures[label] = {"wall_s": round(wall, 2), "report": rep}
         for label, fig in figures.items():
             rep = fig["report"]
+            read = [d for d in rep["datasets"] if d["status"] != "carried"]
             print(f"\n{label}: {fig['wall_s']:.2f} s wall for one {args.platform} OLT of "
-                  f"{args.onus} ONUs ({rep['logins']} SSH logins, {len(rep['datasets'])} task "
-                  "runs: one per dataset, each collecting and storing it)")
+                  f"{args.onus} ONUs, {sum(d['commands'] for d in rep['datasets'])} commands "
+                  f"({rep['logins']} SSH logins, {len(read)} task runs: one per dataset read, "
+                  "each collecting and storing it)")
             print(f"  {'dataset':<14}{'commands':>9}{'scrape s':>10}{'parse s':>9}{'store s':>9}"
                   f"{'rows':>7}  inserted/updated/unchanged/removed")
             for d in rep["datasets"]:
+                if d["status"] == "carried":
+                    print(f"  {d['dataset']:<14}{d['commands']:>9}  carried: {d['note']}")
+                    continue
                 c, w = d["counts"], d["timers"]["wall_s"]
                 print(f"  {d['dataset']:<14}{d['commands']:>9}{w.get('scrape', 0):>10.3f}"
                       f"{w.get('parse', 0):>9.3f}{w.get('store', 0):>9.3f}{d['rows']:>7}  "

@@ -173,7 +173,10 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
         for d in names:  # carried over: recorded, not read, nothing of it touched
             if d not in plan.first and d not in then:
                 store.record_carried(engine, olt_name, d, started, flow_run_id)
-                done.append(_Done(DatasetReport(d, "carried", note=plan.carried[d])))
+                probed = d in probes[:1]  # its uptime command was sent: counted here
+                done.append(_Done(DatasetReport(
+                    d, "carried", commands=int(probed),
+                    note=plan.carried[d] + ("; uptime probed" if probed else ""))))
         done.sort(key=lambda d: names.index(d.report.dataset))
         report = OltReport(olt_name, [d.report for d in done], logins=pool.logins,
                            timers=pool.timers)
