@@ -102,8 +102,8 @@ class Settings:
     known_hosts: str = "~/.config/oltsync/known_hosts"
     # Where the answer of a command that failed is kept (collector/failed_output.py); "" : nowhere.
     capture_dir: str = "captures"
-    # The hour (0-23, each OLT's own time zone) whose sync reads everything, change-driven
-    # commands (profile `refresh:`) included: the daily full read. None: only when asked (full=true).
+    # The hour (0-23, each OLT's own time zone) whose sync reads every dataset, due or not;
+    # change-driven commands (profile `refresh:`) keep their turns (full=true reads every row).
     full_sync_hour: int | None = 3
     # off: every run reads everything (every dataset, every row of change-driven commands)
     cadence: bool = True
