@@ -50,10 +50,20 @@ def plan(profile: Profile, names: list[str], last_ok: Mapping[str, datetime], at
     return out
 
 
-def triggered(profile: Profile, after: list[str], changed: Mapping[str, int]) -> list[str]:
+def triggered(profile: Profile, after: list[str], changed: Mapping[str, int],
+              state_changes: Mapping[str, int] | None = None) -> list[str]:
     """Of the datasets waiting on others, those whose predecessors inserted, moved or removed
-    rows (`changed`: that count per dataset read this run)."""
-    return [d for d in after if any(changed.get(p, 0) > 0 for p in profile.datasets[d].also_after)]
+    rows (`changed`: that count per dataset read this run), or saw as many rows change state as
+    the waiting one's `also_after_state_changes` (`state_changes`: that count per dataset)."""
+    flips = state_changes or {}
+
+    def due(d: str) -> bool:
+        spec = profile.datasets[d]
+        bar = spec.also_after_state_changes
+        return any(changed.get(p, 0) > 0 or (bar is not None and flips.get(p, 0) >= bar)
+                   for p in spec.also_after)
+
+    return [d for d in after if due(d)]
 
 
 def restarted(uptime_s: int | None, stored_uptime_s: int | None) -> bool:

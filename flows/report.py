@@ -29,7 +29,10 @@ class DatasetReport:
     @classmethod
     def stored(cls, out: DatasetOutcome, commands: int, bytes_read: int, seconds: float,
                timers: Timers) -> DatasetReport:
-        return cls(out.dataset, out.status, out.error, out.rows, out.counts.as_dict(), commands,
+        counts = out.counts.as_dict()
+        if out.counts.transitions:  # rows whose state changed (ONUs down or back)
+            counts["state_changes"] = len(out.counts.transitions)
+        return cls(out.dataset, out.status, out.error, out.rows, counts, commands,
                    bytes_read, round(seconds, 2), timers)
 
 

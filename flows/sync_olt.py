@@ -165,7 +165,8 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
             changed = {d.report.dataset: sum(d.report.counts.get(k, 0)
                                              for k in ("inserted", "moved", "removed"))
                        for d in done}
-            then = cadence.triggered(profile, plan.after, changed)
+            flips = {d.report.dataset: d.report.counts.get("state_changes", 0) for d in done}
+            then = cadence.triggered(profile, plan.after, changed, flips)
             pool.expect(len(then))
             done += _run(then, shared)
         finally:

@@ -140,6 +140,9 @@ class DatasetSpec(_Strict):
     # ... and in any run where one of these datasets inserted or moved rows (a new or moved ONU
     # brings its service ports): read after them.
     also_after: list[str] = Field(default_factory=list)
+    # ... and when those saw at least this many rows change state (ONUs going down or coming back
+    # together: a board or PON port that failed, was reset or shut takes its ONUs with it).
+    also_after_state_changes: int | None = Field(default=None, ge=1)
     # One of its commands that tells the OLT's uptime (`uptime_s`), sent by every run in which
     # the dataset is not due: an uptime below the stored one means the box restarted since its
     # last read, and every dataset not due is read after all (cadence.after_restart).

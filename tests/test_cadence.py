@@ -48,6 +48,15 @@ def test_a_new_moved_or_gone_onu_brings_its_boards_and_service_ports_in() -> Non
     assert triggered(p, ["olt", "service_ports"], {"onus": 1}) == ["olt", "service_ports"]
 
 
+@pytest.mark.parametrize("platform", ["huawei_smartax", "zte_c300", "zte_c600"])
+def test_many_onus_changing_state_bring_the_boards_and_ports_in(platform: str) -> None:
+    p = profiles.load(platform)
+    waiting = ["olt", "service_ports"]
+    assert triggered(p, waiting, {"onus": 0}, {"onus": 7}) == []  # a few customers' ONUs
+    assert triggered(p, waiting, {"onus": 0}, {"onus": 8}) == ["olt"]  # a board, a port
+    assert triggered(p, waiting, {"onus": 0}, {"macs": 50}) == []  # only the ONUs' states count
+
+
 def test_the_operators_periods_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OLTSYNC_DATASET_HOURS", "service_ports=12, olt=24")
     assert Settings.from_env().dataset_hours == {"service_ports": 12, "olt": 24}

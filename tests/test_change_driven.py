@@ -183,6 +183,36 @@ def test_an_olt_that_restarted_has_every_dataset_read_at_once(
 
 
 @pytest.mark.usefixtures("prefect_harness")
+def test_a_port_whose_onus_went_down_together_has_the_boards_and_ports_read(
+        pg: str, fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
+    f = fleet(1, 128, seed=49)
+    olt, engine = f.olts["olt-001"], get_engine(pg)
+    inv = str(f.inventory_path)
+    sync_olt(olt_name="olt-001", inventory_path=inv)
+    busiest = max({o.port for o in olt.onus}, key=lambda p: sum(
+        o.port == p and o.run_state == "online" for o in olt.onus))
+    few = f.sim.call(lambda: olt.cut_port(busiest, 3))  # three customers: not the box
+    quiet = sync_olt(olt_name="olt-001", inventory_path=inv)
+    assert {d["dataset"] for d in quiet["datasets"] if d["status"] == "carried"} == {
+        "olt", "service_ports"}
+
+    def shut() -> list[str]:  # someone shuts the port: all its ONUs go down with it
+        port = next(p for p in olt.pon_ports if p.port == busiest)
+        port.admin_state, port.oper_state = "down", "down"
+        return olt.cut_port(busiest)
+
+    down = f.sim.call(shut)
+    assert len(down) >= 8, (len(few), len(down))
+    after = sync_olt(olt_name="olt-001", inventory_path=inv)
+    onus = next(d for d in after["datasets"] if d["dataset"] == "onus")
+    assert onus["counts"]["state_changes"] == len(down)
+    assert {d["dataset"] for d in after["datasets"] if d["status"] == "carried"} == {
+        "service_ports"}
+    assert diff_olt(engine, f.truth()["olt-001"]) == {}
+
+
+@pytest.mark.usefixtures("prefect_harness")
 def test_a_huawei_resync_reads_version_and_summary_of_due_or_changed_ports_only(
         pg: str, fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
