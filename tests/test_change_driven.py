@@ -55,6 +55,10 @@ def test_turns_spread_every_onu_over_the_day() -> None:
     assert sum(per_hour) == 2048 and max(per_hour) <= 2048 / 24 * 1.35, per_hour
 
 
+def _carried(report: dict) -> set[str]:
+    return {d["dataset"] for d in report["datasets"] if d["status"] == "carried"}
+
+
 def _onus_commands(report: dict) -> int:
     (onus,) = [d for d in report["datasets"] if d["dataset"] == "onus"]
     return onus["commands"]
@@ -139,8 +143,7 @@ def test_the_daily_hour_reads_every_dataset_but_keeps_per_onu_commands_to_their_
     monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
     sync_olt(olt_name="olt-001", inventory_path=inv)
     hourly = sync_olt(olt_name="olt-001", inventory_path=inv)
-    assert {d["dataset"] for d in hourly["datasets"] if d["status"] == "carried"} == {
-        "olt", "service_ports"}
+    assert _carried(hourly) == {"olt", "service_ports"}
     hour = datetime.now(ZoneInfo(OLT_ZONE)).hour  # the OLTs' time zone (the inventory's)
     monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", str(hour))
     daily = sync_olt(olt_name="olt-001", inventory_path=inv)
@@ -164,8 +167,7 @@ def test_an_olt_that_restarted_has_every_dataset_read_at_once(
     up_before = queries.stored_uptime(engine, "olt-001")
     sent = _Sent(olt)
     quiet = sync_olt(olt_name="olt-001", inventory_path=inv)
-    assert {d["dataset"] for d in quiet["datasets"] if d["status"] == "carried"} == {
-        "olt", "service_ports"}
+    assert _carried(quiet) == {"olt", "service_ports"}
     assert sent.count(probe) == 1  # the probe: one command, and nothing else of the dataset
 
     def restart() -> None:  # ... and a PON port comes back shut
@@ -178,8 +180,7 @@ def test_an_olt_that_restarted_has_every_dataset_read_at_once(
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
     assert queries.stored_uptime(engine, "olt-001") < min(up_before, 600)
     again = sync_olt(olt_name="olt-001", inventory_path=inv)  # uptime grows again: not due
-    assert {d["dataset"] for d in again["datasets"] if d["status"] == "carried"} == {
-        "olt", "service_ports"}
+    assert _carried(again) == {"olt", "service_ports"}
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -194,8 +195,7 @@ def test_a_port_whose_onus_went_down_together_has_the_boards_and_ports_read(
         o.port == p and o.run_state == "online" for o in olt.onus))
     few = f.sim.call(lambda: olt.cut_port(busiest, 3))  # three customers: not the box
     quiet = sync_olt(olt_name="olt-001", inventory_path=inv)
-    assert {d["dataset"] for d in quiet["datasets"] if d["status"] == "carried"} == {
-        "olt", "service_ports"}
+    assert _carried(quiet) == {"olt", "service_ports"}
 
     def shut() -> list[str]:  # someone shuts the port: all its ONUs go down with it
         port = next(p for p in olt.pon_ports if p.port == busiest)
@@ -207,8 +207,7 @@ def test_a_port_whose_onus_went_down_together_has_the_boards_and_ports_read(
     after = sync_olt(olt_name="olt-001", inventory_path=inv)
     onus = next(d for d in after["datasets"] if d["dataset"] == "onus")
     assert onus["counts"]["state_changes"] == len(down)
-    assert {d["dataset"] for d in after["datasets"] if d["status"] == "carried"} == {
-        "service_ports"}
+    assert _carried(after) == {"service_ports"}
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
 
 
