@@ -195,18 +195,6 @@ def references(fleet: Fleet, dsn: str, tmp: Path, sessions: int, seed_sample: in
     return out
 
 
-def _device_time(fleet: Fleet, ours: dict[str, Any], latency: tuple[float, float, float]) -> float:
-    """What the OLTs themselves take: logins, per-command latency, output at the limited rate."""
-    from bench.plan import olt_plan
-    from platforms import profile as profiles
-
-    profile = profiles.load("huawei_smartax")
-    data_cmds = sum(1 for o in fleet.olts for steps in olt_plan(profile, o).values()
-                    for _line, spec, _v, _p in steps if spec is not None)
-    login, per_cmd, rate = latency
-    return ours["logins"] * login + data_cmds * per_cmd + ours["bytes"] / rate
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.fleet", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -318,14 +306,17 @@ def _run_scenarios(args: argparse.Namespace, size: str, scenarios: set[str], ref
         lat = LATENCY[size]
         print(f"[c] {n} OLTs x {m} ONUs, login {lat[0]} s, {lat[1]} s per command, "
               f"{lat[2]:.0f} B/s; {conc} OLTs at a time, {slots} SSH slots", flush=True)
-        fleet = Fleet(tmp, n, m, seed=3, latency=lat)
+        control = tmp / "sim-c.sock"
+        fleet = Fleet(tmp, n, m, seed=3, latency=lat, control=control)
         try:
             url = fresh_database(args.pg_admin, "oltsync_bench_latency")
             ours = run_ours(fleet, url.replace("postgresql://", "postgresql+psycopg2://"), tmp,
-                            conc, slots, ["c"])["c"]
-            device = _device_time(fleet, ours, lat)
+                            conc, slots, ["c"], control=control)["c"]
         finally:
             fleet.stop()
+        # what the OLTs themselves spent (the simulator counts it): logins, per-command latency,
+        # output at the limited rate
+        device = sum(p["device_s"] for p in ours["device"].values())
         ideal = device / slots
         ours["cpu_per_1000_onus_s"] = _per_k(ours["cpu_s"], ours["onus"])
         results["scenarios"]["c"] = {

@@ -120,7 +120,7 @@ def test_a_wrong_knob_is_refused_with_what_was_wrong(sim_process: _Process) -> N
 
 
 def test_the_simulator_counts_commands_and_device_seconds(fleet) -> None:
-    """What bench (e) reads as device time: login delay + per-command latency (a table's own) +
+    """What bench (c) and (e) read as device time: login delay + per-command latency (a table's own) +
     the output rate's pauses, as the box spent them."""
     from collector.session import OltSession, Target
     from platforms import profile
