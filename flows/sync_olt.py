@@ -152,10 +152,10 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
         plan = cadence.plan(profile, names, last_ok, started, full or daily, asked=bool(datasets),
                             overrides=settings.dataset_hours)
         pool = make_pool(entry, max_sessions, slot=ssh_slot(settings, olt_name), settings=settings)
-        probes = [d for d in plan.carried if profile.datasets[d].uptime_probe]
+        probe = next((d for d in plan.carried if profile.datasets[d].uptime_probe), None)
         # a session with no dataset left gives its slot back at once
-        pool.expect(len(plan.first) + len(plan.after) + len(probes[:1]))
-        if probes and _restarted(engine, pool, entry, probes[0]):
+        pool.expect(len(plan.first) + len(plan.after) + (probe is not None))
+        if probe and _restarted(engine, pool, entry, probe):
             plan = cadence.after_restart(plan)
             pool.expect(len(plan.first))
         shared = _Shared(entry, pool, settings, opts, flow_run_id, started, lock, profile, full,
@@ -174,7 +174,7 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
         for d in names:  # carried over: recorded, not read, nothing of it touched
             if d not in plan.first and d not in then:
                 store.record_carried(engine, olt_name, d, started, flow_run_id)
-                probed = d in probes[:1]  # its uptime command was sent: counted here
+                probed = d == probe  # its uptime command was sent: counted here
                 done.append(_Done(DatasetReport(
                     d, "carried", commands=int(probed),
                     note=plan.carried[d] + ("; uptime probed" if probed else ""))))

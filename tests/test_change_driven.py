@@ -59,6 +59,16 @@ def _carried(report: dict) -> set[str]:
     return {d["dataset"] for d in report["datasets"] if d["status"] == "carried"}
 
 
+def _one_olt_synced(fleet, pg: str, monkeypatch: pytest.MonkeyPatch, onus: int,  # noqa: ANN001
+                    seed: int, platform: str = "huawei_smartax") -> tuple:
+    """One simulated OLT, the daily hour off, synced once: (fleet, olt, engine, inventory)."""
+    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
+    f = fleet(1, onus, seed=seed, platform=platform)
+    inv = str(f.inventory_path)
+    sync_olt(olt_name="olt-001", inventory_path=inv)
+    return f, f.olts["olt-001"], get_engine(pg), inv
+
+
 def _onus_commands(report: dict) -> int:
     (onus,) = [d for d in report["datasets"] if d["dataset"] == "onus"]
     return onus["commands"]
@@ -136,12 +146,8 @@ def test_a_zte_resync_reads_few_detail_commands_and_the_database_stays_true(
 @pytest.mark.usefixtures("prefect_harness")
 def test_the_daily_hour_reads_every_dataset_but_keeps_per_onu_commands_to_their_turns(
         pg: str, fleet, monkeypatch: pytest.MonkeyPatch) -> None:
-    f = fleet(1, 96, seed=45, platform="zte_c300")
-    olt, engine = f.olts["olt-001"], get_engine(pg)
-    inv = str(f.inventory_path)
+    f, olt, engine, inv = _one_olt_synced(fleet, pg, monkeypatch, 96, 45, "zte_c300")
     ports = len({o.port for o in olt.onus})
-    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
-    sync_olt(olt_name="olt-001", inventory_path=inv)
     hourly = sync_olt(olt_name="olt-001", inventory_path=inv)
     assert _carried(hourly) == {"olt", "service_ports"}
     hour = datetime.now(ZoneInfo(OLT_ZONE)).hour  # the OLTs' time zone (the inventory's)
@@ -159,11 +165,7 @@ def test_the_daily_hour_reads_every_dataset_but_keeps_per_onu_commands_to_their_
                                             ("zte_c600", "show system-group")])
 def test_an_olt_that_restarted_has_every_dataset_read_at_once(
         pg: str, fleet, monkeypatch: pytest.MonkeyPatch, platform: str, probe: str) -> None:
-    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
-    f = fleet(1, 64, seed=47, platform=platform)
-    olt, engine = f.olts["olt-001"], get_engine(pg)
-    inv = str(f.inventory_path)
-    sync_olt(olt_name="olt-001", inventory_path=inv)
+    f, olt, engine, inv = _one_olt_synced(fleet, pg, monkeypatch, 64, 47, platform)
     up_before = queries.stored_uptime(engine, "olt-001")
     sent = _Sent(olt)
     quiet = sync_olt(olt_name="olt-001", inventory_path=inv)
@@ -186,11 +188,7 @@ def test_an_olt_that_restarted_has_every_dataset_read_at_once(
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_port_whose_onus_went_down_together_has_the_boards_and_ports_read(
         pg: str, fleet, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
-    f = fleet(1, 128, seed=49)
-    olt, engine = f.olts["olt-001"], get_engine(pg)
-    inv = str(f.inventory_path)
-    sync_olt(olt_name="olt-001", inventory_path=inv)
+    f, olt, engine, inv = _one_olt_synced(fleet, pg, monkeypatch, 128, 49)
     busiest = max({o.port for o in olt.onus}, key=lambda p: sum(
         o.port == p and o.run_state == "online" for o in olt.onus))
     few = f.sim.call(lambda: olt.cut_port(busiest, 3))  # three customers: not the box
