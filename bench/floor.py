@@ -22,16 +22,16 @@ from platforms import profile as profiles
 
 # One regex per Huawei command family: what a careful hand-written parser would match.
 ROW_RE = [
-    ("display ont info 0 all", re.compile(
-        r"^\s*(\d+)/\s*(\d+)/(\d+)\s+(\d+)\s+(?:([0-9A-F]{16})\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)"
-        r"\s+(\S+)|(\S.*))\s*$", re.M)),
     ("display ont info summary", re.compile(
         r"^\s*(\d+)\s+(?:(online|offline)\s+(\S+ \S+|-)\s+(\S+ \S+|-)\s+(.*)|([0-9A-F]{16})\s+"
         r"(\S+)\s+(\S+)\s+(\S+)\s+(.*))$", re.M)),
+    ("display ont info", re.compile(
+        r"^\s*(\d+)/\s*(\d+)/(\d+)\s+(\d+)\s+(?:([0-9A-F]{16})\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)"
+        r"\s+(\S+)|(\S.*))\s*$", re.M)),
     ("display ont optical-info", re.compile(
         r"^\s*(\d+)\s+(-?\d+\.\d+)\s+(-?\d+\.\d+)\s+(-?\d+\.\d+)\s+(\d+)\s+\S+\s+\S+\s+(\d+)", re.M)),
     ("display ont version", re.compile(
-        r"^\s*(F/S/P|ONT-ID|Main Software Version|Equipment-ID)\s*:\s*(\S+)", re.M)),
+        r"^\s*(\d+)/\s*(\d+)/\s*(\d+)/\s*(\d+)\s+(\S+)\s+(\S+)\s+(\S+)", re.M)),
     ("display port state", re.compile(r"^\s*(F/S/P|Port state|Laser state)\s+(\S+)\s*$", re.M)),
     ("display mac-address", re.compile(
         r"^\s*(\d+|-)\s+-\s+(\w+)\s+([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})\s+(\w+)\s+(\d+)\s*/(\d+)"

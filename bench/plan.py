@@ -17,8 +17,12 @@ Step = tuple[str, CommandSpec | None, dict[str, str], bool]
 
 def olt_plan(profile: Profile, truth: dict[str, Any]) -> dict[str, list[Step]]:
     """{dataset: [step, ...]} with the context moves (`config`, `interface`, `quit`) in place."""
-    tables = {name: {i: row for i, row in enumerate(truth.get(name, []))}
-              for name in ("boards", "onus")}
+    # what the commands repeat over, from the truth: the tables, and the scratch tables the
+    # profiles fill with the same rows (GPON boards, PON ports, ports with ONUs)
+    rows = {"boards": truth.get("boards", []), "onus": truth.get("onus", []),
+            "_gpon_boards": truth.get("boards", []), "_pon_ports": truth.get("pon_ports", []),
+            "_onu_ports": truth.get("onus", [])}
+    tables = {name: dict(enumerate(r)) for name, r in rows.items()}
     plan: dict[str, list[tuple[str, bool]]] = {}
     for dataset, spec in profile.datasets.items():
         steps: list[Step] = []

@@ -43,6 +43,17 @@ class Answer:
     text: str
 
 
+@dataclass(frozen=True)
+class Case:
+    """One answer as written: which profile command, what the collector made of it."""
+
+    profile: str  # "dataset.name"
+    command: str
+    path: Path
+    rows: int | None  # rows it parsed to; None when it was refused
+    error: str | None
+
+
 @dataclass
 class Report:
     olt: str
@@ -50,6 +61,8 @@ class Report:
     failed: dict[str, str] = field(default_factory=dict)  # dataset -> its error
     commands: int = 0
     redacted: int = 0
+    cases: list[Case] = field(default_factory=list)
+    hostname: str | None = None
 
 
 def record(entry: OltEntry, target: Target,
@@ -104,7 +117,7 @@ def capture(entry: OltEntry, out_dir: Path, anonymize: bool = True, per_command:
     anon = Anonymizer(profiles.load(platform).private, keep=_vocabulary(platform))
     texts = []
     for a in answers:
-        text, n = redact(a.text, (target.password,))
+        text, n = redact(a.text, (target.password, target.secret))
         report.redacted += n
         texts.append(text)
     if anonymize:
@@ -138,7 +151,11 @@ def capture(entry: OltEntry, out_dir: Path, anonymize: bool = True, per_command:
         key = layout.command_dir(a.spec.command)
         seen[key] = seen.get(key, 0) + 1
         case = f"capture_{when:%Y%m%d}_{box}_{seen[key]}"
-        report.written.append(layout.write_case(out_dir, platform, a.spec.command, case, final, m))
+        path = layout.write_case(out_dir, platform, a.spec.command, case, final, m)
+        report.written.append(path)
+        report.cases.append(Case(m["profile"], m["command"], path,
+                                 len(m["rows"]) if "rows" in m else None, m.get("error")))
+    report.hostname = facts.get("hostname")
     return report
 
 

@@ -65,8 +65,8 @@ def outcome(platform: str, m: dict[str, Any], text: str) -> Outcome:
     variables = parsing.port_vars(m.get("variables") or {})
     try:
         tables = parsing.Tables(prof.datasets[ds])
-        tables.add(spec, m["command"], parse_pool.rows_for(prof, spec, m["command"], answer,
-                                                           variables, UTC), primary=True)
+        rows, _ = parse_pool.rows_for(prof, spec, m["command"], answer, variables, UTC)
+        tables.add(spec, m["command"], rows, primary=True)
     except CollectError as exc:
         return Outcome(error=str(exc.of(OLT)))
     return Outcome(rows=[{k: plain(v) for k, v in r.items()}

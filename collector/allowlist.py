@@ -43,7 +43,7 @@ _CONFIRM_AFTER = {"quit", "exit"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _shape(template: str, platform: str) -> str:
+def shape(template: str, platform: str) -> str:
     """A profile command as a regex: its text literally, each placeholder from VALUES."""
     out, pos = [], 0
     for m in re.finditer(r"\{(\w+)\}", template):
@@ -68,8 +68,8 @@ def grammar(platform: str) -> re.Pattern[str]:
                 r"[|;>&`$]", cmd.command):
             raise ConfigError(f"platform profile {platform}: '{cmd.command}' is not a plain "
                               "display/show command; the allowlist will not carry it")
-        shapes.append(_shape(cmd.command, platform))
-        shapes += [_shape(c, platform) for c in cmd.context]
+        shapes.append(shape(cmd.command, platform))
+        shapes += [shape(c, platform) for c in cmd.context]
     shapes += [re.escape(c) for c in prof.netmiko.session_commands]
     return re.compile("|".join(f"(?:{s})" for s in dict.fromkeys(shapes)))
 
@@ -96,12 +96,14 @@ def is_allowed(line: str, previous: str | None = None, platform: str | None = No
 
 
 class Guard:
-    """Per-connection checker: remembers the previous command for the logout confirmation."""
+    """Per-connection checker: remembers the previous command for the logout confirmation, and
+    lets the inventory's enable password through once, as the line right after `enable`."""
 
-    def __init__(self, olt: str, platform: str) -> None:
+    def __init__(self, olt: str, platform: str, secret: str | None = None) -> None:
         self.olt = olt
         self.platform = platform
         self.previous: str | None = None
+        self._secret = secret or None
         grammar(platform)  # a profile the grammar refuses fails before any login
 
     def check(self, data: str) -> None:
@@ -109,7 +111,12 @@ class Guard:
         if len(lines) > 1 and lines[-1] == "":
             lines.pop()  # the line end of the last line
         for line in lines:
+            if self._secret is not None and self.previous == "enable" and line == self._secret:
+                self.previous = "(enable password)"  # never kept, never sent twice in a row
+                continue
             if not is_allowed(line, self.previous, self.platform, first=self.previous is None):
-                raise ForbiddenCommand(self.olt, line)
+                # never quote a password in an error
+                raise ForbiddenCommand(self.olt, "(the enable password)" if self._secret
+                                       and self._secret in line else line)
             if line.strip():
                 self.previous = line.strip()

@@ -8,6 +8,7 @@ this runs the same against netmiko, a recorded capture or a test double.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -25,6 +26,35 @@ class Session(Protocol):
     def send(self, command: str, read_timeout: float | None = None) -> str: ...
 
 
+@dataclass(frozen=True)
+class EnrichmentFailure:
+    """An enrichment command that failed for some of its rows: the dataset is stored without it."""
+
+    command: str  # the profile's "dataset.name"
+    sent: str  # the command as sent
+    error: str  # its one-line error (naming the OLT, the command, and where the answer is kept)
+
+
+def enrichment_summary(failures: list[EnrichmentFailure]) -> str | None:
+    """One line per failed enrichment command, however many ports or ONUs it failed for."""
+    if not failures:
+        return None
+    by_cmd: dict[str, list[EnrichmentFailure]] = {}
+    for f in failures:
+        by_cmd.setdefault(f.command, []).append(f)
+    parts = []
+    for name, fs in by_cmd.items():
+        times = f" ({len(fs)} times, first shown)" if len(fs) > 1 else ""
+        parts.append(f"enrichment {name} not read{times}, its columns keep their stored "
+                     f"values: {fs[0].error}")
+    return "; ".join(parts)
+
+
+def unread(error: str | None) -> tuple[str, ...]:
+    """The enrichment commands a partial dataset's error names (enrichment_summary's wording)."""
+    return tuple(sorted(set(re.findall(r"\benrichment (\S+) not read", error or ""))))
+
+
 @dataclass
 class DatasetResult:
     olt: str
@@ -36,6 +66,14 @@ class DatasetResult:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     clients: dict[str, str | None] = field(default_factory=dict)
     carried: int = 0  # rows a change-driven command did not re-read (collector/refresh.py)
+    enrichment_failures: list[EnrichmentFailure] = field(default_factory=list)
+    # lines of key: value answers that were not stored and were skipped, by command
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def partial(self) -> str | None:
+        """What was not read, in one line, when an enrichment failed; None when all was read."""
+        return enrichment_summary(self.enrichment_failures)
 
 
 def _read_anyway(spec: DatasetSpec, cmd: CommandSpec) -> frozenset[str]:
@@ -110,21 +148,34 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
                                               stored, _read_anyway(spec, cmd_spec))
                 carried_keys |= carried
             for variables in tables.expansions(cmd_spec, only)[:limit]:
-                ctx.enter([c.format_map(variables) for c in cmd_spec.context])
                 command = cmd_spec.command.format_map(variables)
-                with result.timers.stage("scrape"):
-                    out = session.send(command, cmd_spec.read_timeout)
-                if observe is not None:
-                    observe(cmd_spec, command, variables, out)
-                result.commands += 1
-                result.bytes_read += len(out)
                 try:
-                    with result.timers.stage("parse"):
-                        rows = parse_pool.rows_for(profile, cmd_spec, command, out, variables, tz)
-                        tables.add(cmd_spec, command, rows, primary)
+                    ctx.enter([c.format_map(variables) for c in cmd_spec.context])
+                    with result.timers.stage("scrape"):
+                        out = session.send(command, cmd_spec.read_timeout)
+                    if observe is not None:
+                        observe(cmd_spec, command, variables, out)
+                    result.commands += 1
+                    result.bytes_read += len(out)
+                    try:
+                        with result.timers.stage("parse"):
+                            rows, skipped = parse_pool.rows_for(profile, cmd_spec, command, out,
+                                                                variables, tz)
+                            tables.add(cmd_spec, command, rows, primary)
+                        if skipped:
+                            result.skipped.setdefault(command, skipped)
+                    except CollectError as exc:
+                        note_kept(exc.of(olt), keeper, command, ctx.current, variables, out)
+                        raise
                 except CollectError as exc:
-                    note_kept(exc.of(olt), keeper, command, ctx.current, variables, out)
-                    raise
+                    # A session that dropped or hung is not the command's fault: the dataset is
+                    # tried again whole. A refused or unreadable answer to an enrichment only
+                    # costs its columns.
+                    if not cmd_spec.enrichment or exc.transient:
+                        raise
+                    result.enrichment_failures.append(
+                        EnrichmentFailure(ctx.current, command, str(exc.of(olt))))
+                    tables.not_read(cmd_spec, variables)
         ctx.enter([])
         result.carried = len(carried_keys)
         # a limited run (capture) leaves rows without their details: not checked

@@ -95,13 +95,14 @@ def duration(value: str) -> int:
 
 
 _TS = re.compile(r"^(\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}/\d{4})[ T]+(\d\d:\d\d:\d\d)"
-                 r"(?:\s*(?:UTC|GMT)?([+-]\d\d:?\d\d|Z))?$")
+                 r"(?:\s*(?:UTC|GMT)?([+-]\d\d:?\d\d|Z))?(?:\s+DST)?$")
 # Dates a box prints for "never" rather than a moment: ZTE's zeros, and the Unix epoch.
 _NEVER = ("0000-00-00", "1970-01-01")
 
 
 def timestamp(value: str, tz: tzinfo = UTC) -> datetime | None:
-    """'2026-10-28 08:12:44-03:00' -> aware UTC; without an offset, the OLT's own time zone.
+    """'2026-10-28 08:12:44-03:00' -> aware UTC; without an offset, the OLT's own time zone. A
+    trailing 'DST' (Huawei, in daylight-saving time) changes nothing: the offset includes it.
 
     Slashed dates are day/month/year: every capture where the order shows (28/09/2023) has the
     day first. One that cannot be day/month/year is refused rather than read the other way."""

@@ -74,8 +74,9 @@ def _in_helper(*args: Any) -> tuple[str, Any]:
 
 
 def rows_for(profile: Profile, spec: CommandSpec, command: str, out: str,
-             variables: dict[str, str], tz: tzinfo) -> list[dict[str, Any]]:
-    """parsing.parse_answer here, or in a helper process when OLTSYNC_PARSE_PROCESSES is set."""
+             variables: dict[str, str], tz: tzinfo) -> tuple[list[dict[str, Any]], list[str]]:
+    """parsing.parse_answer here, or in a helper process when OLTSYNC_PARSE_PROCESSES is set:
+    the rows, and the lines skipped as not stored."""
     args = (spec, profile.cleaner, list(profile.errors), command, out, variables, tz)
     n = processes()
     if not n:

@@ -16,9 +16,10 @@ from typing import Any
 
 from collector import rows as rowlib
 from core.errors import CommandRejected, ParseError
-from parsers.textfsm_parse import Noise, TemplateError, parse
+from parsers.textfsm_parse import Noise, TemplateError, parse, parse_skipping
 from parsers.unwrap import join_wrapped
 from platforms.profile import CommandSpec, DatasetSpec
+from storage.catalogue import COLLECTED
 
 Row = rowlib.Row
 
@@ -52,9 +53,11 @@ def prepared(spec: CommandSpec, cleaner: Noise, out: str) -> str:
 
 
 def parse_answer(spec: CommandSpec, cleaner: Noise, errors: list[str], command: str, out: str,
-                 variables: dict[str, str], tz: tzinfo) -> list[Row]:
-    """Clean, check, parse and build the rows of one command's answer."""
+                 variables: dict[str, str], tz: tzinfo) -> tuple[list[Row], list[str]]:
+    """Clean, check, parse and build the rows of one command's answer; with them, the lines a
+    key: value answer held that the template does not store (profile `unknown_lines: skip`)."""
     text = prepared(spec, cleaner, out)
+    skipped: list[str] = []
     if is_empty(spec, text):
         records: list[dict[str, str]] = []
     else:
@@ -66,10 +69,13 @@ def parse_answer(spec: CommandSpec, cleaner: Noise, errors: list[str], command: 
                                   "firmware does not know, or one the account's privilege level "
                                   "may not run)")
         try:
-            records = parse(spec.template, text)
+            if spec.unknown_lines == "skip":
+                records, skipped = parse_skipping(spec.template, text)
+            else:
+                records = parse(spec.template, text)
         except TemplateError as exc:
             raise ParseError(None, command, str(exc)) from None
-    return rowlib.build_rows(command, spec, records, variables, tz)
+    return rowlib.build_rows(command, spec, records, variables, tz), skipped
 
 
 class Tables:
@@ -88,8 +94,26 @@ class Tables:
         rowlib.merge(command, cmd.table, self.tables.setdefault(cmd.table, {}), rows, primary,
                      cmd.latest)
 
+    def _covered(self, cmd: CommandSpec, variables: dict[str, str]) -> list[Row]:
+        """The rows of `cmd`'s table that one run of it (with `variables`) answers for: those of
+        its port when it runs per port, its row when it runs per row, else all."""
+        table = self.tables.get(cmd.table, {})
+        fe = cmd.for_each
+        if fe is None or fe.table != cmd.table:
+            return list(table.values())
+        cols = [fe.distinct] if fe.distinct else list(rowlib.merge_key(cmd.table, cmd.fields))
+        return [r for r in table.values()
+                if all(str(r.get(c)) == variables.get(c) for c in cols)]
+
+    def not_read(self, cmd: CommandSpec, variables: dict[str, str]) -> None:
+        """An enrichment's run that failed: its rows keep the stored values of its columns."""
+        rowlib.keep_stored(self._covered(cmd, variables), cmd)
+
     def first_to_fill(self, cmd: CommandSpec) -> bool:
-        return cmd.table not in self.tables
+        """Whether `cmd` makes rows of its table (else it only enriches them). Every command of
+        the OLT's own row may make it: that row exists whatever one of them answers."""
+        entry = COLLECTED.get(cmd.table)
+        return cmd.table not in self.tables or (entry is not None and entry.per_olt_row)
 
     def rows(self, table: str) -> rowlib.Table:
         return self.tables.get(table, {})
@@ -111,6 +135,7 @@ class Tables:
                 continue  # scratch: only fed expansions
             columns = {c for cmd in self.spec.commands if cmd.table == name for c in cmd.fields}
             rows = [{**dict.fromkeys(columns), **row} for row in table.values()]
+            rowlib.settle_kept(rows)
             if complete:
                 rowlib.check_required(name, rows)
             out[name] = rows

@@ -17,7 +17,7 @@ from typing import Any
 from collector import normalize
 from core.errors import ParseError
 from platforms.profile import CommandSpec, Latest
-from storage.catalogue import COLLECTED
+from storage.catalogue import COLLECTED, KEEP
 
 Row = dict[str, Any]
 Table = dict[tuple, Row]
@@ -41,6 +41,7 @@ def build_rows(command: str, spec: CommandSpec, records: list[dict[str, str]],
     """Normalized rows for one command's records; `command` is the text actually sent."""
     rows: list[Row] = []
     totals: dict[Any, int] = {}
+    skipped = 0  # rows the box counts that we do not keep (skip_if_empty: an uplink's MACs)
     plan = _field_plan(spec)
     norm = normalize.cached_value
     for rec in records:
@@ -76,6 +77,7 @@ def build_rows(command: str, spec: CommandSpec, records: list[dict[str, str]],
             except normalize.ValueProblem as exc:
                 raise ParseError(None, command, f"{column}: {exc}") from None
         if spec.skip_if_empty and row.get(spec.skip_if_empty) is None:
+            skipped += 1
             continue
         rows.append(row)
     if spec.totals:
@@ -83,9 +85,12 @@ def build_rows(command: str, spec: CommandSpec, records: list[dict[str, str]],
         keys = merge_key(spec.table, spec.fields)
         counted = Counter(g for g, _ in {(r.get(per) if per else None, tuple(r.get(k) for k in keys))
                                          for r in rows})
+        if not per:
+            counted[None] += skipped
         for group, expected in totals.items():
             if counted.get(group, 0) != expected:
-                raise ParseError(None, command, f"{per} {group} reports {expected} rows but "
+                what = f"{per} {group}" if per else "the OLT"
+                raise ParseError(None, command, f"{what} reports {expected} rows but "
                                                f"{counted.get(group, 0)} were read (truncated output?)")
     return rows
 
@@ -135,10 +140,34 @@ def merge(command: str, table_name: str, table: Table, rows: list[Row],
                 existing[col] = val
 
 
-def check_required(table_name: str, rows: list[Row]) -> None:
-    """A finished row lacks none of its table's required columns (storage/catalogue.py)."""
+def keep_stored(rows: list[Row], cmd: CommandSpec) -> None:
+    """Mark `cmd`'s columns of `rows` as not read this run (its merge key is what places them)."""
+    key = set(merge_key(cmd.table, cmd.fields))
+    cols = [c for c in cmd.fields if c not in key]
     for row in rows:
-        missing = [c for c in COLLECTED[table_name].required if row.get(c) is None]
+        row.setdefault(KEEP, set()).update(cols)
+
+
+def settle_kept(rows: list[Row]) -> None:
+    """A column another command of the run did read is not kept: only what nothing read is."""
+    for row in rows:
+        kept = row.get(KEEP)
+        if kept is None:
+            continue
+        kept = frozenset(c for c in kept if row.get(c) is None)
+        if kept:
+            row[KEEP] = kept
+        else:
+            del row[KEEP]
+
+
+def check_required(table_name: str, rows: list[Row]) -> None:
+    """A finished row lacks none of its table's required columns (storage/catalogue.py), but
+    those it keeps from the database (storage/sync.py finds them by the row's place)."""
+    for row in rows:
+        kept = row.get(KEEP, ())
+        missing = [c for c in COLLECTED[table_name].required if row.get(c) is None
+                   and c not in kept]
         if missing:
             raise ParseError(None, None, f"{table_name} row {row} lacks {', '.join(missing)}")
 
@@ -153,6 +182,9 @@ def client_rows(onus: list[Row], pattern: str) -> dict[str, str | None]:
     clients: dict[str, str | None] = {}
     for onu in onus:
         desc = onu.get("description")
+        if desc is None and "description" in onu.get(KEEP, ()):
+            onu[KEEP] = onu[KEEP] | {"client_key"}  # not read: its client stays as stored
+            continue
         m = rx.search(desc) if desc else None
         if not m:
             onu["client_key"] = None

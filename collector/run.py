@@ -31,7 +31,8 @@ def collect_dataset(pool: SessionPool, dataset: str, client_pattern: str, tz: tz
     for attempt in range(1, attempts + 1):
         try:
             with pool.session() as session:
-                kept = keeper and replace(keeper, secrets=(session.target.password,))
+                kept = keeper and replace(keeper, secrets=(session.target.password,
+                                                          session.target.secret))
                 result = collect(pool.name, session, profile, dataset, tz, kept,
                                  client_pattern=client_pattern, stored=stored)
                 if result.tables.get("olt"):  # the OLT's own row: its name is its prompt's
@@ -56,5 +57,7 @@ def read_uptime(pool: SessionPool, dataset: str, tz: tzinfo = UTC) -> int | None
     assert spec is not None
     with pool.session() as session:
         got = collect(pool.name, session, pool.profile, dataset, tz, spec=spec)
+    if got.partial:  # an enrichment's failure is no answer here
+        raise CollectError(pool.name, None, got.partial)
     rows = got.tables.get("olt") or [{}]
     return rows[0].get("uptime_s")

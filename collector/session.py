@@ -47,6 +47,8 @@ class Target:
     platform: str
     username: str
     password: str = field(repr=False)
+    # what `enable` asks for when the account lands at the user prompt (ZTE `hostname>`)
+    secret: str | None = field(default=None, repr=False)
     conn_timeout: float = 10.0
     auth_timeout: float = 20.0
     read_timeout: float = 120.0
@@ -94,7 +96,7 @@ def guarded_class(device_type: str) -> type:
             def __init__(self, *args: Any, olt_name: str, platform: str,
                          host_key_policy: str = "accept-new", known_hosts: str = "",
                          **kwargs: Any) -> None:
-                self._guard = Guard(olt_name, platform)
+                self._guard = Guard(olt_name, platform, kwargs.get("secret"))
                 self._host_key_policy = host_key_policy
                 self._known_hosts = known_hosts
                 super().__init__(*args, **kwargs)
@@ -170,7 +172,8 @@ class OltSession:
         try:
             self.conn = cls(
                 olt_name=t.name, platform=self.profile.platform, host=t.host, port=t.port,
-                username=t.username, password=t.password, device_type=self.profile.netmiko.device_type,
+                username=t.username, password=t.password, secret=t.secret or "",
+                device_type=self.profile.netmiko.device_type,
                 conn_timeout=t.conn_timeout, auth_timeout=t.auth_timeout,
                 banner_timeout=t.auth_timeout, read_timeout_override=None,
                 session_timeout=t.read_timeout, fast_cli=True, allow_agent=False,
@@ -198,7 +201,7 @@ class OltSession:
                                    transient=True) from None
         try:
             if self.profile.netmiko.enable:
-                self.conn.enable()
+                self._enable()
             base = re.escape(self.conn.base_prompt)
             self.prompt_re = rf"\n[ \t]*{base}{self.profile.prompt_suffix}[ \t]*$"
             self._prompt = re.compile(self.prompt_re)
@@ -211,6 +214,21 @@ class OltSession:
                                    transient=True) from None
         log.debug("%s: session ready in %.2fs", t.name, time.monotonic() - started)
         return self
+
+    def _enable(self) -> None:
+        """Raise an account that landed at the user prompt to the privileged one (`#`): netmiko
+        sends `enable`, and the inventory's enable password if the box asks for one. An account
+        already at `#` sends nothing (a ZTE box asks `enable`'s password even there)."""
+        t = self.target
+        try:
+            self.conn.enable()
+        except ValueError:  # netmiko: still not at the privileged prompt
+            self.close(graceful=False)
+            fix = ("set enable_password_env or enable_password_secret for it in the inventory"
+                   if not t.secret else "check its enable password in the inventory")
+            raise LoginError(t.name, None, f"the account '{t.username}' lands at the user prompt "
+                                           f"and `enable` did not raise it: {fix} (not "
+                                           "retried)") from None
 
     def send(self, command: str, read_timeout: float | None = None) -> str:
         """Send one command; return its output without the echoed command and the prompt.

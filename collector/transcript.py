@@ -46,8 +46,8 @@ def _prompt_line(profile: Profile) -> re.Pattern[str]:
 def answer(text: str, command: str | None, profile: Profile, prompt: str | None = None) -> str:
     """What `send(command)` would have returned, cut from a printed session.
 
-    The answer starts after the first line that echoes the command or shows a prompt, and ends
-    before the next prompt line. Text with neither is taken whole. `prompt` is an extra regex for a
+    The answer starts after the line that echoes the command (else after the first prompt line),
+    and ends before the next prompt line. Text with neither is taken whole. `prompt` is an extra regex for a
     prompt line the platform's pattern does not know (e.g. one whose '#' a terminal program ate).
     """
     text = as_received(text, profile)
@@ -60,10 +60,16 @@ def answer(text: str, command: str | None, profile: Profile, prompt: str | None 
         return bool(rx.match(line) or (extra and extra.match(line)))
 
     start = 0
-    for i, line in enumerate(lines):
-        if is_prompt(line) or (wanted and wanted in " ".join(line.split())):
-            start = i + 1
-            break
+    # the line that echoes the command, else the first prompt line (an abandoned command typed
+    # before it has its own prompt line)
+    echo = next((i for i, line in enumerate(lines)
+                 if wanted and wanted in " ".join(line.split())), None)
+    first = echo if echo is not None else next(
+        (i for i, line in enumerate(lines) if is_prompt(line)), None)
+    # a prompt after everything is the answer's end, not its start (a capture that begins with
+    # the answer: its echo was not kept)
+    if first is not None and any(x.strip() for x in lines[first + 1:]):
+        start = first + 1
     end = len(lines)
     for i in range(start, len(lines)):
         if is_prompt(lines[i]):

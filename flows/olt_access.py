@@ -19,7 +19,7 @@ def target_for(entry: OltEntry, settings: Settings | None = None) -> Target:
     settings = settings or Settings.from_env()
     username, password = entry.credentials()
     return Target(name=entry.name, host=entry.host, port=entry.port, platform=entry.platform,
-                  username=username, password=password,
+                  username=username, password=password, secret=entry.enable_password(),
                   conn_timeout=settings.connect_timeout_s, auth_timeout=settings.login_timeout_s,
                   read_timeout=settings.read_timeout_s, host_key_policy=settings.host_key_policy,
                   known_hosts=settings.known_hosts)

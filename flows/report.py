@@ -55,7 +55,11 @@ class OltReport:
 
     @property
     def status(self) -> str:
-        return "ok" if all(d.status in ("ok", "carried") for d in self.datasets) else "failed"
+        """failed (a dataset failed or was held back), partial (all stored, an enrichment not
+        read) or ok."""
+        if not all(d.status in ("ok", "carried", "partial") for d in self.datasets):
+            return "failed"
+        return "partial" if any(d.status == "partial" for d in self.datasets) else "ok"
 
     @property
     def errors(self) -> list[str]:

@@ -46,24 +46,27 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
     t0 = time.perf_counter()
     started = datetime.now(UTC)
     profile = profiles.load(entry.platform)
-    states_cmd, causes_cmd = profile.status_commands()
+    states_cmds, causes_cmd = profile.status_commands()
     try:
         with olt_lock(engine, entry.name, 0) as lock:
             pool = make_pool(entry, 1, slot=ssh_slot(settings, entry.name), settings=settings)
             try:
                 with pool.session() as session:
                     read_at = datetime.now(UTC)
+                    seed = {t: states.stored_rows(engine, entry.name, src, _fields(profile, t))
+                            for t, src in profile.status.seed.items()}
                     read = collect(entry.name, session, profile, "status", entry.tz,
-                                   spec=DatasetSpec(commands=[states_cmd]))
+                                   spec=DatasetSpec(commands=states_cmds), seed=seed)
                     known = states.known_states(engine, entry.name)
                     moved = states.changed(read.tables.get("onus", []), known)
                     commands = read.commands
+                    unread = None
                     if moved and causes_cmd is not None:  # why, only where something changed
                         why = collect(entry.name, session, profile, "status", entry.tz,
                                       spec=DatasetSpec(commands=[causes_cmd]),
                                       seed={"onus": moved})
                         commands += why.commands
-                        moved = why.tables["onus"]
+                        moved, unread = why.tables["onus"], why.partial  # states without causes
             except OltSyncError:
                 if pool.unreachable:
                     watch_unreachable(engine, entry.name, True, datetime.now(UTC))
@@ -75,6 +78,7 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
             written = states.apply(engine, entry.name, moved, known, now)
             watch_unreachable(engine, entry.name, False, now)
             lines = describe(entry.name, watch_outages(engine, entry.name, started, now, rules))
+            lines += [f"{entry.name}: states stored; {unread}"] if unread else []
     except OltBusy:
         return {"olt": entry.name, "status": "skipped", "changed": 0, "commands": 0,
                 "seconds": round(time.perf_counter() - t0, 2), "read_at": None,
@@ -82,6 +86,12 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
     return {"olt": entry.name, "status": "ok", "changed": len(written), "commands": commands,
             "seconds": round(time.perf_counter() - t0, 2), "read_at": read_at.isoformat(),
             "note": "; ".join(lines)}
+
+
+def _fields(profile: profiles.Profile, table: str) -> list[str]:
+    """The columns of a scratch table, as the profile's commands fill it."""
+    return list(dict.fromkeys(f for c in profile.all_commands() if c.table == table
+                              for f in c.fields))
 
 
 def pass_name() -> str:

@@ -121,7 +121,7 @@ def sync_fleet(inventory_path: str | None = None, concurrency: int = 8,
             update_progress_artifact(progress, 100.0 * done / max(1, len(names)),
                                      description=f"{done} of {len(names)} OLTs done")
     results = {n: results[n] for n in names}  # inventory order for the table
-    failed = {n: r["error"] for n, r in results.items() if r["status"] != "ok"}
+    failed = {n: r["error"] for n, r in results.items() if r["status"] not in ("ok", "partial")}
     failed.update({p.split(":", 1)[0]: "inventory: " + p for p in inventory.problems})
     engine = get_engine()
     # An OLT the inventory no longer lists stops counting as present (its rows stay).

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from alerts.signal import Thresholds
 from collector import cadence
+from collector.dataset import unread
 from collector.pool import SessionPool
 from collector.refresh import Stored
 from collector.run import collect_dataset, read_uptime
@@ -48,6 +49,9 @@ from storage.sync import SyncOptions
 
 class OltSyncFailed(OltSyncError):
     pass
+
+
+STORED = ("ok", "partial")  # a dataset's statuses whose rows were stored
 
 
 @dataclass
@@ -103,17 +107,26 @@ def sync_dataset_task(dataset: str, shared: _Shared) -> _Done:
     except Exception as exc:
         failed(exc)
         raise
+    for command, lines in got.skipped.items():  # informational lines: said, not stored
+        get_run_logger().info("%s running '%s': %d line(s) not stored, skipped: %s", entry.name,
+                              command, len(lines), "; ".join(lines)[:300])
     with got.timers.stage("store"):
         # every dataset of the run (stored or failed) is recorded as started with the run
+        before = queries.last_status(engine, entry.name, dataset, shared.started)
         out = store.store_dataset(engine, entry.name, dataset, got.tables, shared.started,
                                   shared.opts, clients=got.clients, flow_run_id=shared.flow_run_id,
-                                  carried=got.carried)
+                                  carried=got.carried, partial=got.partial)
     done = _Done(DatasetReport.stored(out, got.commands, got.bytes_read, time.perf_counter() - t0,
                                       got.timers))
     onus = got.tables.get("onus")
-    if onus is not None and out.status == "ok":
+    if onus is not None and out.status in STORED:
         done.onus, done.worst_optical = reports.onu_tally(onus), reports.worst_optical(onus)
-    if out.status != "ok":
+    if out.status == "partial":
+        # stored: a warning when it starts or changes, then one quiet line per run (an OLT
+        # whose firmware refuses an enrichment would otherwise warn every hour for ever)
+        same = before[0] == "partial" and unread(before[1]) == unread(out.error)
+        (get_run_logger().info if same else get_run_logger().warning)("%s", out.error)
+    elif out.status != "ok":
         get_run_logger().error("%s", out.error)
     return done
 
@@ -192,12 +205,12 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
         else:
             store.count_onus_per_port(engine, entry.name)  # whatever was stored, counted once
             _watch(engine, entry.name, started, pool, done, entry.signal)
-            if report.status == "ok":  # the run's start: status shows one time for one run
+            if report.status in STORED:  # the run's start: status shows one time for one run
                 store.finish_olt(engine, entry.name, started)
     report.seconds = round((datetime.now(UTC) - began).total_seconds(), 2)
     create_table_artifact(table=reports.olt_table(report), key=reports.artifact_key(olt_name),
                           description=reports.olt_markdown(report))
-    if report.status != "ok" or lost:
+    if report.status not in STORED or lost:
         # a login error fails every dataset: each message once
         raise OltSyncFailed("; ".join(dict.fromkeys(report.errors + [lost] if lost else report.errors)))
     return report.as_dict()
@@ -211,7 +224,7 @@ def _watch(engine: Engine, olt: str, started: datetime, pool: SessionPool,
     try:
         now = datetime.now(UTC)
         lines = []
-        if pool.unreachable or any(d.report.status == "ok" for d in done):
+        if pool.unreachable or any(d.report.status in STORED for d in done):
             change = watch_unreachable(engine, olt, pool.unreachable, now)
             if change:
                 lines.append(f"{olt}: unreachable outage {change}")

@@ -34,6 +34,9 @@ class OltEntry(BaseModel):
     username_env: str | None = None
     password_env: str | None = None
     password_secret: str | None = None
+    # the password `enable` asks for, when the account lands at the user prompt (ZTE `OLT>`)
+    enable_password_env: str | None = None
+    enable_password_secret: str | None = None
     timezone: str = "UTC"
     max_sessions: int = Field(default=2, ge=1, le=8)
     enabled: bool = True
@@ -81,6 +84,8 @@ class OltEntry(BaseModel):
     def _credentials(self) -> OltEntry:
         if bool(self.password_env) == bool(self.password_secret):
             raise ValueError("set exactly one of password_env or password_secret")
+        if self.enable_password_env and self.enable_password_secret:
+            raise ValueError("set at most one of enable_password_env or enable_password_secret")
         if not (self.username or self.username_env):
             raise ValueError("set username or username_env")
         return self
@@ -92,15 +97,24 @@ class OltEntry(BaseModel):
     def credentials(self) -> tuple[str, str]:
         """(username, password), resolved now. Call only where the login happens."""
         user = self.username or _env(self.name, self.username_env)
-        if self.password_env:
-            return user, _env(self.name, self.password_env)
-        from prefect.blocks.system import Secret
+        return user, _secret(self.name, self.password_env, self.password_secret)
 
-        try:
-            return user, Secret.load(self.password_secret).get()
-        except ValueError:
-            raise ConfigError(f"{self.name}: Prefect Secret block {self.password_secret!r} "
-                              "not found") from None
+    def enable_password(self) -> str | None:
+        """The enable password, resolved now (None: the inventory gives none)."""
+        if not (self.enable_password_env or self.enable_password_secret):
+            return None
+        return _secret(self.name, self.enable_password_env, self.enable_password_secret)
+
+
+def _secret(olt: str, env: str | None, block: str | None) -> str:
+    if env:
+        return _env(olt, env)
+    from prefect.blocks.system import Secret
+
+    try:
+        return Secret.load(block).get()
+    except ValueError:
+        raise ConfigError(f"{olt}: Prefect Secret block {block!r} not found") from None
 
 
 def _env(olt: str, var: str | None) -> str:
@@ -150,7 +164,7 @@ def parse(data: Any, source: str = "inventory") -> Inventory:
         if not isinstance(raw, dict):
             errors.append(f"olts[{i}]: expected a mapping")
             continue
-        if "password" in raw or "password" in defaults:
+        if any(k in d for k in ("password", "enable_password") for d in (raw, defaults)):
             errors.append(f"{label}: inline passwords are not allowed; use password_env "
                           "(an environment variable) or password_secret (a Prefect Secret block)")
             continue

@@ -1,5 +1,6 @@
 """Command line (`oltsync`, or `python -m oltsync`): demo | sync | db upgrade|check|current |
-summary | bootstrap | server | worker | service-files | status | drain | prune | rename | capture."""
+summary | bootstrap | server | worker | service-files | status | drain | prune | rename | capture |
+check."""
 
 from __future__ import annotations
 
@@ -85,6 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--anonymize", action=argparse.BooleanOptionalAction, default=True,
                    help="replace descriptions, names, serials, MACs, host names and IPs "
                         "consistently (default); --no-anonymize keeps them (for your eyes only)")
+    ck = sub.add_parser("check", help="first contact: run every profile command once, say per "
+                                       "command whether it parsed (core or enrichment), keep the "
+                                       "answers anonymized")
+    ck.add_argument("--olt", required=True, help="the inventory's name of the OLT")
+    ck.add_argument("--inventory", help="inventory YAML (default: $OLTSYNC_INVENTORY)")
+    ck.add_argument("--out", default="captures/check", help="folder to write the answers into "
+                    "(default: captures/check)")
+    ck.add_argument("--anonymize", action=argparse.BooleanOptionalAction, default=True,
+                    help="anonymize the answers (default), as `capture` does")
     args = ap.parse_args(argv)
 
     from core.errors import OltSyncError
@@ -159,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.cmd == "capture":
             return _capture(args)
+        if args.cmd == "check":
+            return _check(args)
         if args.cmd == "summary":
             from core.terminal import format_summary
             from storage.db import get_engine
@@ -258,6 +270,18 @@ def _capture(args: argparse.Namespace) -> int:
     print("Review the files, then copy them under tests/captures/ with model and firmware filled "
           "in (see README, 'Capture corpus').")
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from capture.check import check, format_check
+    from inventory import entries as inv
+
+    entry = inv.load(args.inventory).get(args.olt)
+    report, lines = check(entry, Path(args.out), anonymize=args.anonymize)
+    print(format_check(entry, report, lines, args.anonymize))
+    return 0 if all(ln.result == "ok" for ln in lines if ln.role == "core") else 1
 
 
 def _status(as_json: bool) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 import textfsm
 
 from parsers.fast_fsm import FastFSM
+from parsers.unwrap import join_terminal_wraps
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -60,6 +61,7 @@ class Noise:
 
     strip: tuple[str, ...] = ()  # regexes removed wherever they occur
     blocks: tuple[Block, ...] = ()
+    width: int | None = None  # the terminal's width, if the box wraps its lines at it
 
     def clean(self, text: str) -> str:
         # NUL is never part of a value: PostgreSQL's text cannot hold it, nor can the Prefect
@@ -75,6 +77,8 @@ class Noise:
             text = re.sub(pattern, "", text)
         for block in self.blocks:
             text = _drop_blocks(text, block)
+        if self.width:
+            text = join_terminal_wraps(text, self.width)
         return text
 
 
@@ -202,6 +206,47 @@ def parse(template: str, text: str) -> list[dict[str, str]]:
     if not protect:
         return [dict(zip(header, row)) for row in rows]
     return [dict(zip(header, (_show(v) for v in row))) for row in rows]
+
+
+@cache
+def _stored_keys(template: str) -> tuple[re.Pattern[str], ...]:
+    """For each rule that stores a value, the part of its regex before the value: the line's
+    key. A rule whose value comes first (a table row) matches any line: nothing is skippable."""
+    fsm = textfsm.TextFSM(io.StringIO(_template_text(template)))
+    out = []
+    for rules in fsm.states.values():
+        for rule in rules:
+            text = rule.match
+            if "${" not in text:
+                continue
+            try:
+                out.append(re.compile(text[:text.index("${")]))
+            except re.error:  # the value sits inside a group: count the rule as any line
+                out.append(re.compile(""))
+    return tuple(out)
+
+
+def parse_skipping(template: str, text: str, limit: int = 20
+                   ) -> tuple[list[dict[str, str]], list[str]]:
+    """`parse`, but a line the template refuses is skipped when it is not one of the template's
+    stored keys (an informational line, a key we do not keep, that differs between boxes); the
+    skipped lines are returned. A stored key whose value the template cannot read is still an
+    error: a refused answer is safer than a wrong value. At most `limit` lines are skipped."""
+    skipped: list[str] = []
+    while True:
+        try:
+            return parse(template, text), skipped
+        except TemplateError as exc:
+            line = exc.line
+            if (line is None or len(skipped) >= limit or not line.strip()
+                    or any(k.match(line) for k in _stored_keys(template))):
+                raise
+            lines = text.split("\n")
+            at = next((i for i, x in enumerate(lines) if x.strip("\n") == line), None)
+            if at is None:
+                raise
+            skipped.append(line.strip())
+            text = "\n".join(lines[:at] + lines[at + 1:])
 
 
 def _show(value: str | list[str]) -> str | list[str]:

@@ -68,3 +68,28 @@ def _join_section(lines: list[str], row: re.Pattern[str], title: int) -> list[st
         out.append(line)
         joinable = False
     return out
+
+
+_RULE = re.compile(r"^[\s\-=*_]*$")
+
+
+def join_terminal_wraps(text: str, width: int) -> str:
+    """Join the lines a terminal of `width` columns broke: a line of exactly `width` characters
+    goes on at the next line (a box wraps mid-word, at the column: ZTE captures at 80). Only in
+    an answer that shows the wrap (a line of exactly that width) and no line longer than it (a
+    wider window never wraps there); a rule of dashes that happens to fill the width is its own
+    line. Whatever the command: a property of the session, not of a template."""
+    lines = text.split("\n")
+    if not any(len(line) == width for line in lines) or any(len(line) > width for line in lines):
+        return text
+    out: list[str] = []
+    carry = ""
+    for line in lines:
+        if len(line) == width and not _RULE.match(line):
+            carry += line
+            continue
+        out.append(carry + line)
+        carry = ""
+    if carry:
+        out.append(carry)
+    return "\n".join(out)

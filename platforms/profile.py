@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -106,9 +106,19 @@ class CommandSpec(_Strict):
     unwrap: Unwrap | None = None
     latest: list[Latest] = Field(default_factory=list)
     refresh: Refresh | None = None
-    # No public capture of this layout was found: what it is modelled on instead. The corpus test
-    # keeps this honest (a command is captured in tests/captures/ or says it is modelled).
+    # No public capture of this command's exact form was found: what it is modelled on instead.
+    # The corpus test keeps this honest (tests/test_captures.py: a command is captured in its
+    # exact form in tests/captures/, or says it is modelled).
     modelled: str | None = None
+    # Core commands (the default) decide which rows exist: the ONU list, the MAC table. An
+    # enrichment fills columns of rows a core command made (versions, levels, per-ONU details):
+    # when it fails, the dataset is stored all the same and its columns keep their stored values
+    # for the rows it would have filled (NULL on a first sync); the dataset's status says so.
+    enrichment: bool = False
+    # A key: value answer whose lines differ between boxes: `skip` a line the template refuses
+    # when it is not one of the keys the template stores (logged with the dataset); `refuse`
+    # (the default, for tables: their rows, totals and headers) fails the answer instead.
+    unknown_lines: Literal["refuse", "skip"] = "refuse"
 
     @field_validator("table")
     @classmethod
@@ -122,6 +132,13 @@ class CommandSpec(_Strict):
         if self.refresh is not None and (self.for_each is None or self.for_each.table != self.table):
             raise ValueError(f"{self.name}: refresh is for a command run per row (or per "
                              f"distinct value) of its own table ({self.table})")
+        return self
+
+    @model_validator(mode="after")
+    def _enrichment_fills_a_stored_table(self) -> CommandSpec:
+        if self.enrichment and self.table.startswith("_"):
+            raise ValueError(f"{self.name}: an enrichment fills columns of stored rows, not the "
+                             f"scratch table {self.table}")
         return self
 
     @field_validator("template")
@@ -158,6 +175,19 @@ class DatasetSpec(_Strict):
                              "dataset, sent once, whose fields give uptime_s")
         return self
 
+    def check_core_first(self) -> None:
+        """The first command that fills a table makes its rows (collector/parsing.py): a failed
+        enrichment must never decide which rows exist. (A profile's datasets; the status pass
+        runs enrichments alone on rows it already has.)"""
+        first: dict[str, CommandSpec] = {}
+        for c in self.commands:
+            if c.table in COLLECTED and COLLECTED[c.table].per_olt_row:
+                continue  # the OLT's own row exists whatever its commands answer
+            if c.enrichment and first.setdefault(c.table, c) is c:
+                raise ValueError(f"{c.name}: the first command to fill {c.table} makes its rows: "
+                                 "it cannot be an enrichment")
+            first.setdefault(c.table, c)
+
     def probe_spec(self) -> DatasetSpec | None:
         """The dataset cut down to its uptime command (None: it has none)."""
         if self.uptime_probe is None:
@@ -183,6 +213,10 @@ class StatusSpec(_Strict):
     causes: str | None = None
     fields: dict[str, str] = Field(default_factory=dict)
     values: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+    # Scratch tables the pass fills from a stored table instead of reading them every few
+    # minutes: {"_pon_ports": "pon_ports"} repeats the states command over the PON ports the
+    # hourly sync stored (a port added since is read by the next sync).
+    seed: dict[str, str] = Field(default_factory=dict)
 
 
 class NetmikoSpec(_Strict):
@@ -212,6 +246,9 @@ class Profile(_Strict):
     netmiko: NetmikoSpec
     prompt_suffix: str
     pager: str | None = None  # the "more" prompt, answered with a space if the box pages anyway
+    # The width at which a box that ignores the window we ask for wraps its lines: a line of
+    # exactly this many characters goes on at the next (parsers/unwrap.py). None: it never wraps.
+    terminal_width: int | None = Field(default=None, ge=40)
     context_exit: str = "exit"
     noise: NoiseSpec = NoiseSpec()
     errors: list[str] = Field(default_factory=list)
@@ -228,11 +265,24 @@ class Profile(_Strict):
             raise ConfigError(f"platform {self.platform}: no command {ref!r}")
         return found[0]
 
-    def status_commands(self) -> tuple[CommandSpec, CommandSpec | None]:
-        """The status pass's states command (with its extra fields) and causes command."""
+    def status_commands(self) -> tuple[list[CommandSpec], CommandSpec | None]:
+        """The status pass's states command (with its extra fields), after the commands of its
+        dataset that list what it repeats over (scratch tables: Huawei's boards and ports), and
+        its causes command."""
         if self.status is None:
             raise ConfigError(f"platform {self.platform} has no status pass (profile: status)")
         states = self.command(self.status.states)
+        dataset = self.status.states.partition(".")[0]
+        before = self.datasets[dataset].commands
+        before = before[:before.index(states)]
+        needs = states.for_each.table if states.for_each else None
+        chain: list[CommandSpec] = []
+        for cmd in reversed(before):  # what it repeats over, and what that repeats over
+            if needs in self.status.seed:
+                break  # filled from the database instead
+            if cmd.table == needs:
+                chain.insert(0, cmd)
+                needs = cmd.for_each.table if cmd.for_each else None
         # only what the pass compares and writes: every 5 minutes, building fewer columns per
         # row is most of its CPU
         keep = {"port", "onu_id", "run_state"}
@@ -241,7 +291,13 @@ class Profile(_Strict):
         states = states.model_copy(update={
             "fields": {**fields, **self.status.fields},
             "values": {**values, **self.status.values}, "totals": states.totals})
-        return states, self.command(self.status.causes) if self.status.causes else None
+        return chain + [states], self.command(self.status.causes) if self.status.causes else None
+
+    @model_validator(mode="after")
+    def _core_makes_the_rows(self) -> Profile:
+        for spec in self.datasets.values():
+            spec.check_core_first()
+        return self
 
     @field_validator("prompt_suffix")
     @classmethod
@@ -252,7 +308,8 @@ class Profile(_Strict):
     @property
     def cleaner(self) -> Noise:
         return Noise(strip=tuple(self.noise.strip),
-                     blocks=tuple(Block(**b.model_dump()) for b in self.noise.blocks))
+                     blocks=tuple(Block(**b.model_dump()) for b in self.noise.blocks),
+                     width=self.terminal_width)
 
     def all_commands(self) -> list[CommandSpec]:
         return [c for d in self.datasets.values() for c in d.commands]
@@ -270,13 +327,13 @@ def extended(base: dict[str, Any], child: dict[str, Any], depth: int = 0) -> dic
     """A profile that `extends:` another: the base's keys, the child's where it gives them.
     Datasets merge by name and their commands by `name`: a child command replaces the keys it
     gives (whole: a `values` map is replaced, not merged), `drop: [key, ...]` removes keys of the
-    base's command, and a command the base lacks is added after the base's."""
+    base's command, and a command the base lacks is added after the base's. A dataset with
+    `replace: true` is the child's alone."""
     out = dict(base)
     for key, value in child.items():
         old = out.get(key)
         if key == "datasets" and isinstance(old, dict) and isinstance(value, dict):
-            out[key] = {**old, **{n: extended(old.get(n, {}), d, 1) if isinstance(d, dict) else d
-                                  for n, d in value.items()}}
+            out[key] = {**old, **{n: _dataset(old.get(n, {}), d) for n, d in value.items()}}
         elif depth == 1 and key == "commands" and _named(old) and _named(value):
             by_name = {c["name"]: c for c in value}
             merged = []
@@ -290,6 +347,15 @@ def extended(base: dict[str, Any], child: dict[str, Any], depth: int = 0) -> dic
         else:
             out[key] = value
     return out
+
+
+def _dataset(base: dict[str, Any], child: Any) -> Any:
+    """A child's dataset over the base's: merged, or (`replace: true`) the child's alone."""
+    if not isinstance(child, dict):
+        return child
+    if child.get("replace"):
+        return {k: v for k, v in child.items() if k != "replace"}
+    return extended(base, child, 1)
 
 
 def _data(platform: str, chain: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -15,26 +15,21 @@ from dataclasses import dataclass
 class HuaweiFirmware:
     version: str  # what `display version` prints
     models: tuple[str, ...]
-    # per-port totals line of `display ont info`: 'are' = "the total of ONTs are: N, online: M"
-    # (ntc fsp_4, LA MANÁ project), 'number_are' = "the total number of ONTs are: N, online: M,
-    # offline: K" (ntc PR #1711), 'number_is' = "... is: ..." (ntc fsp_2); by generation: ours
-    totals: str
     summary_dates: str  # 'dmy' (MA5603T capture) or 'iso' (ntc, EG8080P captures)
     optical_distance: bool  # Distance column (MA5800/ntc) or not (MA5608T capture)
-    ont_version: str  # 'r015': Product-ID .. Support XML (MA5683T); 'r019': + Ont MAC/SN (MA5800)
     autofind_nni: bool  # 'ONT NNI type' lines and the closing count (MA5800 MARLLM01 capture)
 
 
 HUAWEI = {
     "V800R015": HuaweiFirmware("MA5600V800R015C10", ("MA5608T", "MA5683T", "MA5603T"),
-                               totals="are", summary_dates="dmy", optical_distance=False,
-                               ont_version="r015", autofind_nni=False),
+                               summary_dates="dmy", optical_distance=False,
+                               autofind_nni=False),
     "V800R018": HuaweiFirmware("MA5600V800R018C10", ("MA5683T", "MA5608T"),
-                               totals="number_are", summary_dates="iso", optical_distance=True,
-                               ont_version="r015", autofind_nni=False),
+                               summary_dates="iso", optical_distance=True,
+                               autofind_nni=False),
     "V100R019": HuaweiFirmware("MA5800V100R019C10", ("MA5800-X7", "MA5800-X17", "MA5800-X15"),
-                               totals="number_is", summary_dates="iso", optical_distance=True,
-                               ont_version="r019", autofind_nni=True),
+                               summary_dates="iso", optical_distance=True,
+                               autofind_nni=True),
 }
 
 
@@ -51,12 +46,16 @@ class ZteFirmware:
     uncfg: str  # 'zxan' (therecom C300), 'titan_pw' (miracema), 'titan_mac' (docstring capture)
     pages_anyway: bool = False  # ignores `terminal length 0` (one C600 source reports this)
     masks_names: bool = False  # prints name and description as '********' (C600 captures)
+    # an informational line after login, before the first prompt (C300 capture: an account whose
+    # password the box finds weak); which firmware prints it: ours
+    login_notice: str | None = None
 
 
 ZTE = {
     "zte_c300": {
         "V2.1.0": ZteFirmware("V2.1.0", ("C300", "C320"), state="channel", detail="c300",
-                              uncfg="zxan"),
+                              uncfg="zxan", login_notice="% The password is not strong, please "
+                                                         "change the password."),
         "V1.2.5": ZteFirmware("V1.2.5", ("C320",), state="o7", detail="c320", uncfg="zxan"),
     },
     "zte_c600": {

@@ -112,6 +112,12 @@ class Knobs:
     # Commands (prefixes) this account may not run: the box answers them as unknown commands, as a
     # Huawei does for a user without the rights (netmiko #3412); an account in a restricted mode.
     forbidden: tuple[str, ...] = ()
+    # The account lands at the user prompt (ZTE `hostname>`) and must be raised with `enable` and
+    # the OLT's enable password (Olt.enable_password); Huawei always lands there (no password).
+    user_mode: bool = False
+    # The box wraps every output line at this many columns, whatever window the SSH client asked
+    # for (a ZTE session wraps at 80, mid-word: captures); None: it follows the client's window.
+    wrap_width: int | None = None
     # 0: the command faults above fire every time; N: only the first N times (a transient fault)
     fault_times: int = 0
     faults_fired: int = 0
@@ -156,6 +162,8 @@ class Olt:
     generation: str = ""
     # what take_down() cleared of an ONU (serial -> its optical levels and distance), for restore()
     stashed: dict[str, dict] = field(default_factory=dict, repr=False)
+    # the password `enable` asks for (ZTE); None: the inventory gives none
+    enable_password: str | None = field(default=None, repr=False)
 
     # --- the outside plant, while the simulator runs: cut fibre, power failures, weak signal ----
     def take_down(self, serials: list[str], cause: str, at: datetime | None = None) -> list[str]:

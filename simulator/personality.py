@@ -21,6 +21,7 @@ class Reply:
     text: str = ""
     close: bool = False  # end the session after writing text
     ask: str | None = None  # a question whose answer (one line) is passed to `answer`
+    secret: bool = False  # the answer is a password: not echoed
     paged: bool = True  # subject to the pager (and to the output-rate/alarm/fault knobs)
     command: str | None = None  # the data command that produced text (for fault matching)
 
@@ -39,6 +40,9 @@ class Personality:
 
     def banner(self, olt: Olt) -> str:
         raise NotImplementedError
+
+    def start(self, olt: Olt, state: SessionState) -> None:
+        """The session's state at login (the mode the account lands in)."""
 
     def prompt(self, olt: Olt, state: SessionState) -> str:
         raise NotImplementedError

@@ -40,7 +40,7 @@ class _Input:
         self.buf += data
         return True
 
-    async def line(self) -> str | None:
+    async def line(self, echo: bool = True) -> str | None:
         while True:
             for i, b in enumerate(self.buf):
                 if b in (10, 13):
@@ -49,7 +49,7 @@ class _Input:
                         rest = rest[1:]
                     self.buf = rest
                     raw = raw.replace(b"\x00", b"")  # netmiko's keep-alive NUL
-                    self.process.stdout.write(raw + b"\r\n")
+                    self.process.stdout.write((raw if echo else b"") + b"\r\n")
                     return raw.decode("utf-8", "replace")
             if not await self._fill():
                 return None
@@ -71,6 +71,7 @@ class _Session:
         self.p = personality
         self.process = process
         self.state = SessionState()
+        personality.start(olt, self.state)
         self.input = _Input(process)
         self.alarm_n = 0
 
@@ -88,10 +89,11 @@ class _Session:
                 reply = self.p.execute(self.olt, self.state, line)
                 while reply.ask:
                     self.write(reply.text)
-                    answer = await self.input.line()
+                    answer = await self.input.line(echo=not reply.secret)
                     if answer is None:
                         return
-                    self.olt.received.append(answer)
+                    if not reply.secret:  # a password is no command: not kept
+                        self.olt.received.append(answer)
                     reply = self.p.answer(self.olt, self.state, reply.ask, answer)
                 if not await self.output(reply):
                     return
@@ -132,6 +134,9 @@ class _Session:
         lines = reply.text.split("\r\n")
         if lines and lines[-1] == "":
             lines.pop()
+        if knobs.wrap_width:  # a terminal of that width: long lines go on at the next line
+            w = knobs.wrap_width
+            lines = [line[i:i + w] for line in lines for i in range(0, max(len(line), 1), w)]
         if len(lines) > 4 and knobs.fires(knobs.garble_on, cmd):
             i = len(lines) // 2
             victim = lines[i]

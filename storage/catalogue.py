@@ -14,6 +14,10 @@ from sqlalchemy import Table, UniqueConstraint
 
 from storage import schema
 
+# A collected row's columns that the run did not read (an enrichment that failed for it;
+# collector/rows.py): the store keeps what it holds for them. In memory only.
+KEEP = "_keep"
+
 # Columns the store itself keeps: identity, the OLT, and a row's life (seen, removed, moved).
 BOOKKEEPING = {"id", "olt", "first_seen", "last_seen", "removed_at", "moved_at", "last_sync_at"}
 

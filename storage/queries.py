@@ -80,7 +80,7 @@ def last_syncs(engine: Engine) -> list[dict[str, Any]]:
     out = []
     for name, olt in olts.items():
         ds = by_olt.get(name, [])
-        rank = {"failed": 2, "held": 1, "ok": 0, "carried": -1}
+        rank = {"failed": 3, "held": 2, "partial": 1, "ok": 0, "carried": -1}
         status = max((d["status"] for d in ds), key=lambda s: rank.get(s, 3), default="never")
         started = min((d["started_at"] for d in ds), default=None)
         finished = max((d["finished_at"] for d in ds), default=None)
@@ -144,12 +144,27 @@ def stored_for_refresh(engine: Engine, olt: str, table: str, key: list[str], col
 
 
 def last_complete_reads(engine: Engine, olt: str) -> dict[str, datetime]:
-    """Each dataset's last complete read of the OLT (the start of its last `ok` run)."""
+    """Each dataset's last complete read of the OLT (the start of its last run that stored its
+    rows: `ok`, or `partial` where only an enrichment was not read)."""
     r = schema.sync_runs
     with engine.connect() as conn:
         rows = conn.execute(select(r.c.dataset, func.max(r.c.started_at))
-                            .where(r.c.olt == olt, r.c.status == "ok").group_by(r.c.dataset))
+                            .where(r.c.olt == olt, r.c.status.in_(("ok", "partial")))
+                            .group_by(r.c.dataset))
         return {d: (t if t.tzinfo else t.replace(tzinfo=UTC)) for d, t in rows}
+
+
+def last_status(engine: Engine, olt: str, dataset: str, before: datetime
+                ) -> tuple[str, str | None]:
+    """The status and error of the dataset's last run before `before` that read it (or tried);
+    ("never", None) if none did."""
+    r = schema.sync_runs
+    with engine.connect() as conn:
+        row = conn.execute(select(r.c.status, r.c.error)
+                           .where(r.c.olt == olt, r.c.dataset == dataset, r.c.status != "carried",
+                                  r.c.started_at < before)
+                           .order_by(r.c.started_at.desc(), r.c.id.desc()).limit(1)).first()
+    return ("never", None) if row is None else (row.status, row.error)
 
 
 def stored_uptime(engine: Engine, olt: str) -> int | None:

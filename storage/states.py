@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Engine
 
 from storage import bulk, schema
+from storage.catalogue import COLLECTED
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,16 @@ def known_states(engine: Engine, olt: str) -> dict[tuple[str, int], Known]:
         return {(r.port, r.onu_id): Known(r.id, r.serial, r.run_state) for r in conn.execute(
             select(o.c.id, o.c.port, o.c.onu_id, o.c.serial, o.c.run_state)
             .where(o.c.olt == olt, o.c.removed_at.is_(None)))}
+
+
+def stored_rows(engine: Engine, olt: str, table: str, columns: list[str]) -> list[dict[str, Any]]:
+    """The OLT's present rows of a collected table, these columns only (what a pass repeats its
+    states command over, profile `status.seed`)."""
+    t = COLLECTED[table].table
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(
+            select(*(t.c[c] for c in columns)).where(t.c.olt == olt, t.c.removed_at.is_(None))
+            .order_by(*(t.c[c] for c in columns)))]
 
 
 def changed(rows: list[dict[str, Any]], known: dict[tuple[str, int], Known]

@@ -18,14 +18,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import DatabaseError, OltSyncError, ShrinkHeld
 from storage import bulk, schema, values
-from storage.catalogue import COLLECTED, Collected
+from storage.catalogue import COLLECTED, KEEP, Collected
 from storage.sync import Counts, SyncOptions, sync_table
 
 
 @dataclass
 class DatasetOutcome:
     dataset: str
-    status: str  # ok | failed | held
+    status: str  # ok | partial (stored, an enrichment not read) | failed | held
     counts: Counts = field(default_factory=Counts)
     error: str | None = None
     rows: int = 0
@@ -128,14 +128,16 @@ def _store_table(conn: Connection, olt: str, entry: Collected, rows: list[dict],
     """One table's rows; returns its counts and the samples it added to its history table."""
     if entry.per_olt_row:  # the OLT's own facts, on the row ensure_olt created
         facts = rows[0] if rows else {}
-        cols = {k: facts[k] for k in entry.columns if k in facts}
+        kept = facts.get(KEEP, ())  # not read this run: stored values stay
+        cols = {k: facts[k] for k in entry.columns if k in facts and k not in kept}
         if cols:
             conn.execute(update(entry.table).where(entry.table.c.name == olt).values(**cols))
         return Counts(), 0
     counts = sync_table(conn, entry.name, olt, rows, now, opts)
     samples = [{"olt": olt, "serial": r["serial"], "sampled_at": now,
                 **{c: r.get(c) for c in entry.sampled}}
-               for r in rows if any(r.get(c) is not None for c in entry.sampled)]
+               for r in rows if r.get("serial") is not None  # an unidentified row: no sample
+               and any(r.get(c) is not None for c in entry.sampled)]
     if entry.sampled_into is not None and samples:
         bulk.insert_rows(conn, entry.sampled_into, samples)
     if entry.transitions_into is not None and counts.transitions:
@@ -145,10 +147,13 @@ def _store_table(conn: Connection, olt: str, entry: Collected, rows: list[dict],
 
 def store_dataset(engine: Engine, olt: str, dataset: str, tables: dict[str, list[dict]],
                   started: datetime, opts: SyncOptions, *, clients: dict[str, str | None] | None = None,
-                  flow_run_id: str | None = None, carried: int = 0) -> DatasetOutcome:
+                  flow_run_id: str | None = None, carried: int = 0,
+                  partial: str | None = None) -> DatasetOutcome:
     """Every table of one dataset (and the clients its ONU descriptions name) in one transaction,
     with its `sync_runs` row; any failure rolls it all back and is recorded in its own. `carried`:
-    rows the collector did not re-read (their stored values kept), recorded with the counts."""
+    rows the collector did not re-read (their stored values kept), recorded with the counts.
+    `partial`: what the collector could not read (a failed enrichment, in one line): stored all
+    the same, with the status `partial` and that line as its error."""
     now = now_utc()
     rows = sum(len(v) for v in tables.values())
     try:
@@ -167,7 +172,13 @@ def store_dataset(engine: Engine, olt: str, dataset: str, tables: dict[str, list
             if clients:
                 out.clients = _store_clients(conn, clients, now)
             out.counts.carried = carried
-            _sync_run(conn, olt, dataset, started, "ok", out.counts, None, flow_run_id)
+            if out.counts.unidentified:
+                partial = "; ".join(filter(None, [partial, (
+                    f"{out.counts.unidentified} row(s) left for the next run: their identity "
+                    "is in what was not read, and no stored row is at their place")]))
+            if partial:
+                out.status, out.error = "partial", f"{olt}: {dataset} stored; {partial}"
+            _sync_run(conn, olt, dataset, started, out.status, out.counts, out.error, flow_run_id)
         return out
     except ShrinkHeld as exc:
         record_failure(engine, olt, dataset, started, str(exc), flow_run_id, status="held")

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from core.errors import OltSyncError, ShrinkHeld
 from storage import bulk
-from storage.catalogue import COLLECTED
+from storage.catalogue import COLLECTED, KEEP
 
 
 @dataclass
@@ -28,11 +28,15 @@ class Counts:
     removed: int = 0
     moved: int = 0
     carried: int = 0  # not re-read this run (collector: profile `refresh:`), stored values kept
+    # rows whose identity was in what this run could not read (a failed enrichment) and that
+    # no stored row at their place gives: left for the next run, nothing marked removed for them
+    unidentified: int = 0
     # changes of the table's tracked column (catalogue: `transitions`), as rows to keep
     transitions: list[dict[str, Any]] = field(default_factory=list)
 
     def __iadd__(self, other: Counts) -> Counts:
-        for f in ("inserted", "updated", "unchanged", "removed", "moved", "carried"):
+        for f in ("inserted", "updated", "unchanged", "removed", "moved", "carried",
+                  "unidentified"):
             setattr(self, f, getattr(self, f) + getattr(other, f))
         self.transitions += other.transitions
         return self
@@ -90,13 +94,29 @@ def sync_table(conn: Connection, name: str, olt: str, rows: list[dict[str, Any]]
     inserts: list[dict[str, Any]] = []
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     seen: set[tuple] = set()
+    by_place: dict[tuple, Any] | None = None
     for row in rows:
         key = tuple(row.get(k) for k in spec.key)
+        kept = row.get(KEEP)
+        if kept and any(v is None for v in key):
+            # its identity (a ZTE ONU's serial) is in what was not read: the stored row at its
+            # place is the same ONU, as far as this run can tell
+            if by_place is None:
+                by_place = {tuple(r[c] for c in spec.merge_key): r for r in existing.values()
+                            if r["removed_at"] is None}
+            found = by_place.get(tuple(row.get(c) for c in spec.merge_key))
+            if found is None:
+                counts.unidentified += 1
+                continue
+            key = tuple(found[k] for k in spec.key)
+            row.update(zip(spec.key, key))  # what the store adds of it (a level sample) too
         if key in seen:
             raise OltSyncError(f"{olt}: the OLT reported {name} {dict(zip(spec.key, key))} twice")
         seen.add(key)
         values = {c: row.get(c) for c in spec.columns}
         old = existing.get(key)
+        if kept:  # not read this run: what is stored stays (nothing, for a new row)
+            values.update({c: old[c] if old is not None else None for c in kept if c in values})
         if old is None:
             inserts.append({"olt": olt, **dict(zip(spec.key, key)), **values,
                             "first_seen": now, "last_seen": now})
@@ -132,7 +152,9 @@ def sync_table(conn: Connection, name: str, olt: str, rows: list[dict[str, Any]]
                 .values({k: bindparam(f"v_{k}") for k in keys if k != "_id"}))
         conn.execute(stmt, [{(k if k == "_id" else f"v_{k}"): v for k, v in p.items()}
                             for p in params])
-    gone = [{"_id": r["id"]} for k, r in existing.items() if r["removed_at"] is None and k not in seen]
+    # an ONU this run could not identify may be one of those not seen: none is marked removed
+    gone = [{"_id": r["id"]} for k, r in existing.items()
+            if r["removed_at"] is None and k not in seen and not counts.unidentified]
     if gone:
         conn.execute(update(t).where(t.c.id == bindparam("_id")).values(removed_at=now), gone)
         counts.removed = len(gone)

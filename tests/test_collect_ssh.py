@@ -115,7 +115,7 @@ def test_disconnect_mid_output(fleet) -> None:
     f.sim.call(lambda: setattr(olt.knobs, "disconnect_on", "display mac-address"))
     sess = OltSession(target(olt, read_timeout=10), PROFILE).open()
     try:
-        with pytest.raises(CollectError, match="display mac-address all.*(dropped|no prompt)"):
+        with pytest.raises(CollectError, match="display mac-address port 0/.*(dropped|no prompt)"):
             collect(olt.name, sess, PROFILE, "macs")
     finally:
         sess.close()

@@ -4,6 +4,7 @@ port is cut, ONUs lose power and come back, and an OLT stops answering."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -289,10 +290,16 @@ def test_the_status_pass_reads_states_writes_only_changes_and_opens_outages(pg: 
     for name in f.olts:
         _sync(f, name)
     before = row_versions(engine)
+    hw, zte = f.olts["olt-001"], f.olts["olt-002"]
+    mark = len(hw.received)
     assert status_pass(inventory_path=str(f.inventory_path)) == {"olts": 2, "changed": 0,
                                                                  "skipped": []}
     assert row_versions(engine) == before  # nothing changed: nothing written
-    hw, zte = f.olts["olt-001"], f.olts["olt-002"]
+    # Huawei's states, port by port over the ports the sync stored: no board or port table
+    sent = hw.received[mark:]
+    assert not any(c.startswith(("display board", "display port state")) for c in sent)
+    assert (sum(bool(re.fullmatch(r"display ont info \d+ all", c)) for c in sent)
+            == len(hw.pon_ports))
     hw_cut = hw.cut_port(hw.onus[0].port)
     zte_cut = zte.cut_port(zte.onus[0].port)
     hw_logins = hw.login_attempts

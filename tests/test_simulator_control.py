@@ -142,7 +142,7 @@ def test_the_simulator_counts_commands_and_device_seconds(fleet) -> None:
         base = f.sim.call(lambda: olt.device_s)
         assert base == pytest.approx(0.2 + 0.05 * setup)
         sess.send("display board 0")  # a short answer
-        sess.send("display ont info 0 all")  # a table of 128 ONUs
+        sess.send("display ont version 0 all")  # a table of the online ONUs (of 128)
     finally:
         sess.close()
     stats = f.sim.call(lambda: control.apply(f.olts, {"do": "stats"}))["olts"][olt.name]

@@ -98,12 +98,14 @@ class HuaweiSmartax(Personality):
             (r"display version", self.version, "user", False),
             (r"display sysuptime", self.sysuptime, "user", False),
             (r"display board 0", self.board, "user", True),
-            (r"display ont info 0 all", self.ont_info, "enable", False),
+            # in a GPON interface view: port N of the board (MA5800-X7 capture)
+            (r"display ont info (\d+) all", self.ont_info, "interface", False),
             (r"display ont info summary (\d+)/(\d+)/(\d+)", self.ont_summary, "enable", False),
             (r"display ont optical-info (\d+) all", self.optical, "interface", False),
-            (r"display ont version (\d+) all", self.ont_version, "interface", False),
+            # at the privileged prompt: frame 0, the whole chassis (MA5600T capture)
+            (r"display ont version 0 all", self.ont_version, "enable", False),
             (r"display port state all", self.port_state, "interface", False),
-            (r"display mac-address all", self.mac_table, "enable", True),
+            (r"display mac-address port 0/(\d+)", self.mac_table, "enable", True),
             (r"display service-port all", self.service_ports, "enable", True),
             (r"display ont autofind all", self.autofind, "enable", False),
         ]
@@ -306,41 +308,27 @@ class HuaweiSmartax(Personality):
     def _fw(olt: Olt) -> firmware.HuaweiFirmware:
         return firmware.huawei(olt.generation or "V100R019")
 
-    def ont_info(self, olt: Olt, state: SessionState) -> str:
-        fw = self._fw(olt)
-        out: list[str] = []
-        by_port: dict[str, list[Onu]] = {}
-        for o in olt.onus:
-            by_port.setdefault(o.port, []).append(o)
-        if not by_port:
+    def ont_info(self, olt: Olt, state: SessionState, pon: str) -> str:
+        # one port's serial table, then its description table; no totals line in this view
+        # (MA5800-X7 capture)
+        onus = self._iface_onus(olt, state, pon)
+        if not onus:
             return "  Failure: The ONT does not exist\r\n"
-        for port in sorted(by_port, key=_port_sort):
-            onus = sorted(by_port[port], key=lambda o: o.onu_id)
-            out += [SEP,
-                    "  F/S/P   ONT         SN         Control     Run      Config   Match    Protect",
-                    "          ID                     flag        state    state    state    side ",
-                    SEP]
-            for o in onus:
-                cfg = o.config_state if o.run_state == "online" else "initial"
-                match = o.match_state if o.run_state == "online" else "initial"
-                out.append(f"  {fsp_ont(port):<8}{o.onu_id:>3}  {hex_serial(o.serial):<16}  "
-                           f"{'active':<12}{o.run_state:<9}{cfg:<9}{match:<9}no ")
-            out += [SEP, "  F/S/P   ONT-ID   Description", SEP]
-            for o in onus:
-                first, *more = wrap_description(o.description or "ONT_NO_DESCRIPTION")
-                out.append(f"  {fsp_ont(port)}{o.onu_id:>8}   {first}")
-                out += [" " * 19 + line for line in more]
-            online = sum(1 for o in onus if o.run_state == "online")
-            out += [SEP, self._totals(fw, port, len(onus), online), SEP]
+        port = onus[0].port
+        out = [SEP, "  F/S/P   ONT         SN         Control     Run      Config   Match    Protect",
+               "          ID                     flag        state    state    state    side ", SEP]
+        for o in onus:
+            cfg = o.config_state if o.run_state == "online" else "initial"
+            match = o.match_state if o.run_state == "online" else "initial"
+            out.append(f"  {fsp_ont(port):<8}{o.onu_id:>3}  {hex_serial(o.serial):<16}  "
+                       f"{'active':<12}{o.run_state:<9}{cfg:<9}{match:<9}no ")
+        out += [SEP, "  F/S/P   ONT-ID   Description", SEP]
+        for o in onus:
+            first, *more = wrap_description(o.description or "ONT_NO_DESCRIPTION")
+            out.append(f"  {fsp_ont(port)}{o.onu_id:>8}   {first}")
+            out += [" " * 19 + line for line in more]
+        out.append(SEP)
         return "\r\n".join(out) + "\r\n"
-
-    @staticmethod
-    def _totals(fw: firmware.HuaweiFirmware, port: str, total: int, online: int) -> str:
-        where = f"  In port {fsp_ont(port)}, the total"
-        if fw.totals == "are":
-            return f"{where} of ONTs are: {total}, online: {online}"
-        verb = "are" if fw.totals == "number_are" else "is"
-        return f"{where} number of ONTs {verb}: {total}, online: {online}, offline: {total - online}"
 
     def ont_summary(self, olt: Olt, state: SessionState, f: str, s: str, p: str) -> str:
         fw = self._fw(olt)
@@ -402,33 +390,21 @@ class HuaweiSmartax(Personality):
         out.append(sep)
         return "\r\n".join(out) + "\r\n"
 
-    def ont_version(self, olt: Olt, state: SessionState, pon: str) -> str:
-        onus = self._iface_onus(olt, state, pon)
+    def ont_version(self, olt: Olt, state: SessionState) -> str:
+        # the frame's online ONTs, one line each (MA5600T capture: its header line, the rule at
+        # column 0, rows F/ S/ P/ ID with vendor at 16, model at 24, version at 50, '-' at 68)
+        onus = sorted((o for o in olt.onus if o.run_state == "online"),
+                      key=lambda o: (_port_sort(o.port), o.onu_id))
         if not onus:
             return "  Failure: The ONT does not exist\r\n"
-        newer = self._fw(olt).ont_version == "r019"
-        sep = "  " + "-" * 74
-        out: list[str] = []
+        out = ["  F/S/P/ONT-ID  Vendor  ONT Model             Software Version   Customized Vendors",
+               "-" * 82]
         for o in onus:
-            online = o.run_state == "online"
-            sw = o.firmware if online else ""
-            # MA5683T capture: empty values end in a blank; the description wraps at its column
-            out += [sep,
-                    f"  F/S/P                    : {o.port}",
-                    f"  ONT-ID                   : {o.onu_id}",
-                    f"  Vendor-ID                : {o.serial[:4]}",
-                    "  ONT Version              : 10C7.A",
-                    "  Product-ID               : 10c",
-                    f"  Equipment-ID             : {o.equipment}",
-                    f"  Main Software Version    : {sw}" if sw else "  Main Software Version    :  ",
-                    f"  Standby Software Version : {sw}" if sw else "  Standby Software Version :  ",
-                    f"  OntProductDescription    : EchoLife {o.equipment} GPON Terminal (CLASS B+/PRODUC",
-                    "                             T ID:2102310QXF6RG4002232)",
-                    "  Support XML Version      : 1.3.0.0"]
-            if newer:
-                out += [f"  Ont MAC                  : {'E4C2-D100-' + o.serial[-4:] if online else '-'}",
-                        f"  Ont Equipment SN         : {'21500833' + o.serial[4:] if online else '-'}"]
-        out.append(sep)
+            f, s, p = o.port.split("/")
+            out.append(f"  {f}/{s:>2}/{p:>2}/{o.onu_id:>3}   {o.serial[:4]:<8}{o.equipment:<26}"
+                       f"{o.firmware:<18}{'-':<7}")
+        rule = "  " + "-" * 77
+        out += [rule, f"  The total of online ONTs are: {len(onus)}", rule]
         return "\r\n".join(out) + "\r\n"
 
     def port_state(self, olt: Olt, state: SessionState) -> str:
@@ -453,17 +429,22 @@ class HuaweiSmartax(Personality):
         out.append(sep)
         return "\r\n".join(out) + "\r\n"
 
-    def mac_table(self, olt: Olt, state: SessionState) -> str:
+    def mac_table(self, olt: Olt, state: SessionState, slot: str) -> str:
+        # one board's MACs: the rows of the MA5608T capture of `display mac-address port 0/1`,
+        # the header and notes of ntc's `display mac-address`
+        macs = [m for m in olt.macs if m.port.split("/")[1] == str(int(slot))]
+        if not macs:
+            return "  Failure: There is not any MAC address record\r\n"
         sep = "  " + "-" * 71
         out = ["  It will take some time, please wait...", sep,
                "   SRV-P BUNDLE TYPE MAC            MAC TYPE F /S /P   VPI  VCI   VLAN ID",
                "   INDEX INDEX", sep]
-        for m in sorted(olt.macs, key=lambda m: (_port_sort(m.port), m.onu_id or -1, m.mac)):
+        for m in sorted(macs, key=lambda m: (_port_sort(m.port), m.onu_id or -1, m.mac)):
             kind = "gpon" if m.onu_id is not None else "eth"
             out.append(f"  {num(m.service_port):>6}     -  {kind:<4} {huawei_mac(m.mac):<14} "
                        f"{m.type:<8} {fsp_mac(m.port):<9} {num(m.onu_id):<4} "
                        f"{num(m.gem_index):<5} {m.vlan:>7}")
-        out += [sep, f"  Total: {len(olt.macs)}",
+        out += [sep, f"  Total: {len(macs)}",
                 "  Note: F--Frame, S--Slot, P--Port, F/S/P indicates PW Index for PW,",
                 "        A--The MAC address is learned or configured on the aggregation port,",
                 "        VPI indicates ONT ID for PON, VCI indicates GEM index for GPON,",

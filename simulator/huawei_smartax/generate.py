@@ -1,6 +1,6 @@
 """Simulated Huawei SmartAX OLTs: an MA5600-family or MA5800 chassis with its own boards, ports
 frame/slot/port from 0, ONU ids 0..127 sampled with gaps like a real box after churn, service
-ports numbered per OLT, a few uplink MACs with no ONU behind them."""
+ports numbered per OLT; MACs only behind ONUs (the MAC table is read per GPON board)."""
 
 from __future__ import annotations
 
@@ -105,11 +105,8 @@ def generate(index: int, n_onus: int, seed: int, platform: str = "huawei_smartax
                         olt.macs.append(Mac(mac=chassis.mac(rng, "e4:c2:d1"), vlan=v, port=port,
                                             onu_id=onu_id, service_port=sp_index, gem_index=gem))
                 sp_index += 1
-    # The uplink learns a few MACs of its own (routers, BRAS) with no ONU behind them.
-    for _ in range(2):
-        olt.macs.append(Mac(mac=chassis.mac(rng, "00:e0:fc"), vlan=100 + slots[0],
-                            port=f"0/{frame.controls[0][0]}/0",
-                            onu_id=None, service_port=None, gem_index=None))
+    # No uplink MACs: the MAC table is read per GPON board (the captured command), which lists
+    # what is learned behind the ONUs only.
     chassis.unique_macs(olt)
     for _ in range(rng.randrange(1, 4)):
         equipment, ont_firmware = rng.choice(ONT_MODELS)

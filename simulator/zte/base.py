@@ -12,7 +12,8 @@ and a speed mode), in the card table, in the detail-info fields (TITAN masks nam
 descriptions), in where service ports live in the running configuration and in the unconfigured-
 ONU command. What no capture shows is modelled and says so: TITAN's system-group (on its
 sysDescr), its interface answer (on its xgei answer), its power and MAC tables (ZXAN's, with TITAN
-names), and ZTE alarms in CLI output (not captured at all).
+names), ZXAN's OLT-side levels (on its ONU-side table), and ZTE alarms in CLI output (not captured
+at all).
 """
 
 from __future__ import annotations
@@ -64,9 +65,12 @@ class ZteBase(Personality):
             (rf"show pon power onu-rx {olt}", self.onu_rx),
             (rf"show pon power olt-rx {olt}", self.olt_rx),
             (r"show running-config", self.running_config),
-            (rf"show mac gpon olt {olt}", self.mac_table),
             (re.escape(self.uncfg_command), self.uncfg),
-        ]
+        ] + self.mac_commands(olt)
+
+    def mac_commands(self, olt_if: str) -> list[tuple[str, object]]:
+        """The MAC table commands this generation answers."""
+        raise NotImplementedError
 
     def fw(self, olt: Olt) -> firmware.ZteFirmware:
         return firmware.zte(self.name, olt.generation or sorted(firmware.ZTE[self.name])[0])
@@ -78,10 +82,26 @@ class ZteBase(Personality):
 
     # --- session -------------------------------------------------------------------------------
     def banner(self, olt: Olt) -> str:
-        return f"\r\nWelcome to ZXAN product {olt.model} of ZTE Corporation\r\n\r\n"
+        notice = self.fw(olt).login_notice
+        return (f"\r\nWelcome to ZXAN product {olt.model} of ZTE Corporation\r\n\r\n"
+                + (f"{notice}\r\n" if notice else ""))
+
+    def start(self, olt: Olt, state: SessionState) -> None:
+        # most accounts land at `#` (captures); one of a lower level at `>` (ZXAN transcript)
+        state.mode = "user" if olt.knobs.user_mode else "enable"
 
     def prompt(self, olt: Olt, state: SessionState) -> str:
+        if state.mode == "user":
+            return f"{olt.hostname}>"
         return f"{olt.hostname}(config)#" if state.mode == "config" else f"{olt.hostname}#"
+
+    def refused(self, olt: Olt, state: SessionState, line: str) -> Reply:
+        """What `>` answers a command of a higher level: `terminal length 0` there gets a caret
+        line and '%Error 20200: ...Invalid command' (ZXAN transcript); the data commands are
+        modelled the same (that some `show` answer at `>` is captured too)."""
+        col = len(self.prompt(olt, state)) + len(line) - len(line.lstrip())
+        return Reply(text="\r\n" + " " * col + "^\r\n%Error 20200: Invalid input detected at '^' "
+                     "marker.Invalid command\r\n", paged=False)
 
     def unknown(self, olt: Olt, state: SessionState, line: str) -> Reply:
         col = len(self.prompt(olt, state)) + len(line) - len(line.lstrip())
@@ -103,6 +123,14 @@ class ZteBase(Personality):
             return Reply(paged=False)
         if any(cmd.startswith(p) for p in olt.knobs.forbidden):
             return self.unknown(olt, state, line)  # not for this account (modelled on Huawei's)
+        if cmd == "enable":
+            # 'Password:' whatever the prompt; a wrong one gets '%Error 20208: Bad password'
+            # (TITAN transcript, C300 notes)
+            return Reply(ask="enable", text="Password:", paged=False, secret=True)
+        if state.mode == "user":
+            if cmd in ("exit", "quit"):
+                return Reply(close=True, paged=False)
+            return self.refused(olt, state, line)
         if cmd == "terminal length 0":
             if not (olt.knobs.ignore_scroll or self.fw(olt).pages_anyway):
                 state.page_lines = None
@@ -121,6 +149,14 @@ class ZteBase(Personality):
             if m:
                 return Reply(text=handler(olt, *m.groups()), command=cmd)
         return self.unknown(olt, state, line)
+
+    def answer(self, olt: Olt, state: SessionState, question: str, line: str) -> Reply:
+        if question == "enable":
+            if olt.enable_password is not None and line == olt.enable_password:
+                state.mode = "enable"
+                return Reply(paged=False)
+            return Reply(text="%Error 20208: Bad password\r\n", paged=False)
+        return Reply(paged=False)
 
     # --- helpers -------------------------------------------------------------------------------
     def _onus(self, olt: Olt, port: str | None = None) -> list[Onu]:
@@ -332,21 +368,10 @@ class ZteBase(Personality):
 
     config_indent = "  "
 
-    def mac_table(self, olt: Olt, port: str) -> str:
-        problem = self._no_port(olt, port)
-        if problem:
-            return problem
-        macs = sorted((m for m in olt.macs if m.port == port and m.onu_id is not None),
-                      key=lambda m: (m.onu_id, m.mac))
-        if not macs:
-            return self.no_info(olt)
-        # C320 blog capture (the per-ONU form prints the same table)
-        out = [f"Total mac address : {len(macs)}", "",
-               "Mac address      Vlan   Type      Port                         Vc", "-" * 72]
-        for m in macs:
-            out.append(f"{_dotted(m.mac):<16} {m.vlan:<6} {'Dynamic':<9} "
-                       f"{self.onu_if.format(port=m.port, onu=m.onu_id):<25} vport {m.gem_index}")
-        return "\r\n".join(out) + "\r\n"
+    def mac_rows(self, macs: list, vlan_width: int, port_width: int) -> list[str]:
+        return [f"{_dotted(m.mac):<16} {m.vlan:<{vlan_width}} {'Dynamic':<9} "
+                f"{self.onu_if.format(port=m.port, onu=m.onu_id):<{port_width}} vport {m.gem_index}"
+                for m in macs]
 
     def uncfg(self, olt: Olt) -> str:
         raise NotImplementedError

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from simulator.model import Olt, Onu, ServicePort
-from simulator.zte.base import ZteBase
+from simulator.zte.base import ZteBase, _key
 
 
 class ZteC300(ZteBase):
     def __init__(self) -> None:
         super().__init__("zte_c300")
+
+    def mac_commands(self, olt_if: str) -> list[tuple[str, object]]:
+        return [(r"show mac", self.mac_table)]
+
+    def mac_table(self, olt: Olt) -> str:
+        # the whole OLT (ZXAN capture of `show mac`: 'Vlan  Type', a 25-wide Port column, 79
+        # dashes), ONU by ONU
+        macs = sorted((m for m in olt.macs if m.onu_id is not None),
+                      key=lambda m: (_key(m.port), m.onu_id, m.gem_index, m.mac))
+        if not macs:
+            return self.no_info(olt)
+        out = [f"Total mac address : {len(macs)}",
+               "Mac address      Vlan  Type      Port                     Vc", "-" * 79]
+        return "\r\n".join(out + self.mac_rows(macs, 5, 24)) + "\r\n"
 
     def service_port_config(self, o: Onu, sps: list[ServicePort]) -> list[str]:
         # C320 blog and C300 Go captures: service ports inside the ONU interface; a bridged one

@@ -18,6 +18,22 @@ class ZteC600(ZteBase):
     def __init__(self) -> None:
         super().__init__("zte_c600")
 
+    def mac_commands(self, olt_if: str) -> list[tuple[str, object]]:
+        return [(rf"show mac gpon olt {olt_if}", self.mac_table)]
+
+    def mac_table(self, olt: Olt, port: str) -> str:
+        # Modelled: the C320 blog's table (its per-ONU form) with TITAN's names
+        problem = self._no_port(olt, port)
+        if problem:
+            return problem
+        macs = sorted((m for m in olt.macs if m.port == port and m.onu_id is not None),
+                      key=lambda m: (m.onu_id, m.mac))
+        if not macs:
+            return self.no_info(olt)
+        out = [f"Total mac address : {len(macs)}", "",
+               "Mac address      Vlan   Type      Port                         Vc", "-" * 72]
+        return "\r\n".join(out + self.mac_rows(macs, 6, 25)) + "\r\n"
+
     def banner(self, olt: Olt) -> str:
         star = "*" * 57  # Kecicang C600 capture
         return (f"\r\n{star}\r\nWelcome to TITAN series OLT of ZTE Corporation\r\n{star}\r\n"
