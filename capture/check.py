@@ -21,7 +21,8 @@ class Line:
     dataset: str
     name: str
     role: str  # core | enrichment
-    command: str  # as sent (the first one, for a repeated command), else the profile's
+    command: str  # as sent (the first one, for a repeated command; with its CLI view), else
+    # the profile's
     result: str  # "ok", "refused", "not run"
     rows: int | None = None
     detail: str = ""  # the error, or why it was not run
@@ -41,10 +42,10 @@ def lines_of(platform: str, report: Report) -> list[Line]:
             cases = by_ref.get(f"{ds}.{cmd.name}", [])
             bad = next((c for c in cases if c.error is not None), None)
             if bad is not None:
-                out.append(Line(ds, cmd.name, role, bad.command, "refused", None, bad.error,
+                out.append(Line(ds, cmd.name, role, _sent(bad), "refused", None, bad.error,
                                 bad.path))
             elif cases:
-                out.append(Line(ds, cmd.name, role, cases[0].command, "ok",
+                out.append(Line(ds, cmd.name, role, _sent(cases[0]), "ok",
                                 sum(c.rows or 0 for c in cases), kept=cases[0].path))
             else:
                 why = report.failed.get(ds)
@@ -52,6 +53,10 @@ def lines_of(platform: str, report: Report) -> list[Line]:
                                 detail=("its dataset stopped at a core command" if why else
                                         "no rows to run it for")))
     return out
+
+
+def _sent(case: Case) -> str:
+    return f"{case.command} (in {case.view})" if case.view else case.command
 
 
 def check(entry: OltEntry, out_dir: Path, anonymize: bool = True) -> tuple[Report, list[Line]]:
@@ -69,7 +74,7 @@ def format_check(entry: OltEntry, report: Report, lines: list[Line], anonymized:
     for ln in lines:
         what = (f"ok, {ln.rows} row{'s' if ln.rows != 1 else ''}" if ln.result == "ok"
                 else ln.result.upper())
-        rows.append(f"  {ln.dataset + '.' + ln.name:<26} {ln.role:<10} {ln.command:<{width}}  "
+        rows.append(f"  {ln.dataset + '.' + ln.name:<28} {ln.role:<10} {ln.command:<{width}}  "
                     f"{what}")
         if ln.result == "refused":
             rows.append(f"      {ln.detail}")

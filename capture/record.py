@@ -52,6 +52,7 @@ class Case:
     path: Path
     rows: int | None  # rows it parsed to; None when it was refused
     error: str | None
+    view: str = ""  # the CLI view it was sent in (`interface gpon 0/1`), "" at the prompt
 
 
 @dataclass
@@ -153,8 +154,9 @@ def capture(entry: OltEntry, out_dir: Path, anonymize: bool = True, per_command:
         case = f"capture_{when:%Y%m%d}_{box}_{seen[key]}"
         path = layout.write_case(out_dir, platform, a.spec.command, case, final, m)
         report.written.append(path)
+        view = a.spec.context[-1].format_map(a.variables) if a.spec.context else ""
         report.cases.append(Case(m["profile"], m["command"], path,
-                                 len(m["rows"]) if "rows" in m else None, m.get("error")))
+                                 len(m["rows"]) if "rows" in m else None, m.get("error"), view))
     report.hostname = facts.get("hostname")
     return report
 

@@ -229,6 +229,8 @@ def test_check_shows_a_refused_enrichment_and_where_its_answer_is(fleet, tmp_pat
     assert rc == 0  # every core command parsed: the OLT can be synced, without that column
     assert re.search(r"^  onus\.version\s+enrichment\s+display ont version 0 all\s+REFUSED$",
                      text, re.M), text
+    assert re.search(r"^  onus\.info\s+core\s+display ont info \d+ all \(in interface gpon "
+                     r"0/\d+\)\s+ok, \d+ rows?$", text, re.M), text
     kept = Path(re.search(r"answer kept in (\S+)", text).group(1))
     assert kept.is_file() and "% Unknown command" in kept.read_text()
     assert "1 enrichment(s) would keep their stored values" in text
