@@ -29,6 +29,8 @@ def olt_plan(profile: Profile, truth: dict[str, Any]) -> dict[str, list[Step]]:
         stack: list[str] = []
         filled: set[str] = set()
         for cmd in spec.commands:
+            if cmd.derived_from is not None:
+                continue  # nothing sent
             primary = cmd.table not in filled
             filled.add(cmd.table)
             for variables in expansions(cmd, tables):

@@ -23,10 +23,14 @@ class Line:
     role: str  # core | enrichment
     command: str  # as sent (the first one, for a repeated command; with its CLI view), else
     # the profile's
-    result: str  # "ok", "refused", "not run"
+    result: str  # "ok", "refused", "not run", "derived" (nothing sent)
     rows: int | None = None
     detail: str = ""  # the error, or why it was not run
     kept: Path | None = None
+
+    @property
+    def fine(self) -> bool:
+        return self.result in ("ok", "derived")
 
 
 def lines_of(platform: str, report: Report) -> list[Line]:
@@ -39,6 +43,9 @@ def lines_of(platform: str, report: Report) -> list[Line]:
     for ds, spec in prof.datasets.items():
         for cmd in spec.commands:
             role = "enrichment" if cmd.enrichment else "core"
+            if cmd.derived_from is not None:  # nothing sent: rows of what another command read
+                out.append(Line(ds, cmd.name, role, f"(rows from {cmd.derived_from})", "derived"))
+                continue
             cases = by_ref.get(f"{ds}.{cmd.name}", [])
             bad = next((c for c in cases if c.error is not None), None)
             if bad is not None:
@@ -66,14 +73,15 @@ def check(entry: OltEntry, out_dir: Path, anonymize: bool = True) -> tuple[Repor
 
 def format_check(entry: OltEntry, report: Report, lines: list[Line], anonymized: bool = True
                  ) -> str:
-    ok = sum(1 for ln in lines if ln.result == "ok")
+    sent = [ln for ln in lines if ln.result != "derived"]
+    ok = sum(1 for ln in sent if ln.result == "ok")
     head = (f"{entry.name} ({entry.platform}, prompt {report.hostname or '?'}): {ok} of "
-            f"{len(lines)} commands answered and parsed; {report.commands} answers read")
+            f"{len(sent)} commands answered and parsed; {report.commands} answers read")
     width = max(len(ln.command) for ln in lines)
     rows = [head, ""]
     for ln in lines:
         what = (f"ok, {ln.rows} row{'s' if ln.rows != 1 else ''}" if ln.result == "ok"
-                else ln.result.upper())
+                else "nothing sent" if ln.result == "derived" else ln.result.upper())
         rows.append(f"  {ln.dataset + '.' + ln.name:<28} {ln.role:<10} {ln.command:<{width}}  "
                     f"{what}")
         if ln.result == "refused":
@@ -81,8 +89,8 @@ def format_check(entry: OltEntry, report: Report, lines: list[Line], anonymized:
             rows.append(f"      answer kept in {ln.kept}")
         elif ln.result == "not run":
             rows.append(f"      {ln.detail}")
-    core_bad = [ln for ln in lines if ln.role == "core" and ln.result != "ok"]
-    enrich_bad = [ln for ln in lines if ln.role == "enrichment" and ln.result != "ok"]
+    core_bad = [ln for ln in lines if ln.role == "core" and not ln.fine]
+    enrich_bad = [ln for ln in lines if ln.role == "enrichment" and not ln.fine]
     rows.append("")
     if core_bad:
         rows.append(f"{len(core_bad)} core command(s) failed: their datasets would not be stored. "

@@ -147,6 +147,11 @@ def collect(olt: str, session: Session, profile: Profile, dataset: str,
                 only, carried = refresh.split(cmd_spec, tables.rows(cmd_spec.for_each.table),
                                               stored, _read_anyway(spec, cmd_spec))
                 carried_keys |= carried
+            if cmd_spec.derived_from is not None:  # rows of what was read: nothing sent
+                for variables in tables.expansions(cmd_spec):
+                    tables.add(cmd_spec, f"(derived from {cmd_spec.derived_from})",
+                               parsing.derived_rows(cmd_spec, variables, tz), primary)
+                continue
             for variables in tables.expansions(cmd_spec, only)[:limit]:
                 command = cmd_spec.command.format_map(variables)
                 try:

@@ -174,7 +174,7 @@ NORMALIZERS: dict[str, Callable[[str], Any]] = {
     "oper_state": state,
 }
 TIMESTAMPS = {"last_up_at", "last_down_at", "found_at"}
-NULLS = {"", "-", "--", "N/A", "n/a"}
+NULLS = {"", "-", "--", "N/A", "n/a", "no signal"}  # no signal: a TITAN level table
 
 
 def value(column: str, raw: str | None, tz: tzinfo = UTC) -> Any:

@@ -85,3 +85,4 @@ def rows_for(profile: Profile, spec: CommandSpec, command: str, out: str,
     if kind == "rows":
         return value
     raise (CommandRejected if kind == "rejected" else ParseError)(None, *value)
+

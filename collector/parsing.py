@@ -78,6 +78,12 @@ def parse_answer(spec: CommandSpec, cleaner: Noise, errors: list[str], command: 
     return rowlib.build_rows(command, spec, records, variables, tz), skipped
 
 
+def derived_rows(spec: CommandSpec, variables: dict[str, str], tz: tzinfo) -> list[Row]:
+    """The row a derived command (profile `derived_from`) makes of one expansion: its fields
+    formatted from the expansion's variables, normalized as any row. Nothing was sent."""
+    return rowlib.build_rows(f"(derived from {spec.derived_from})", spec, [{}], variables, tz)
+
+
 class Tables:
     """One dataset's tables as its commands answer: the first command that fills a table says
     which rows exist, later ones enrich them (rows.merge)."""

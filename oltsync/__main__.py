@@ -281,7 +281,7 @@ def _check(args: argparse.Namespace) -> int:
     entry = inv.load(args.inventory).get(args.olt)
     report, lines = check(entry, Path(args.out), anonymize=args.anonymize)
     print(format_check(entry, report, lines, args.anonymize))
-    return 0 if all(ln.result == "ok" for ln in lines if ln.role == "core") else 1
+    return 0 if all(ln.fine for ln in lines if ln.role == "core") else 1
 
 
 def _status(as_json: bool) -> int:

@@ -92,8 +92,8 @@ class Refresh(_Strict):
 
 class CommandSpec(_Strict):
     name: str
-    command: str
-    template: str
+    command: str = ""
+    template: str = ""
     table: str
     fields: dict[str, str]
     values: dict[str, dict[str, str | None]] = Field(default_factory=dict)
@@ -119,6 +119,10 @@ class CommandSpec(_Strict):
     # when it is not one of the keys the template stores (logged with the dataset); `refuse`
     # (the default, for tables: their rows, totals and headers) fails the answer instead.
     unknown_lines: Literal["refuse", "skip"] = "refuse"
+    # No command is sent: each expansion of `for_each` over rows an earlier command of the
+    # dataset read is a row of `table`, its fields formatted from the expansion (TITAN's PON ports:
+    # each port of a GPON card `show card` lists, states NULL). Names that command: "olt.cards".
+    derived_from: str | None = None
 
     @field_validator("table")
     @classmethod
@@ -144,9 +148,19 @@ class CommandSpec(_Strict):
     @field_validator("template")
     @classmethod
     def _template_exists(cls, v: str) -> str:
-        if not template_path(v).is_file():
+        if v and not template_path(v).is_file():
             raise ValueError(f"template {v} not found")
         return v
+
+    @model_validator(mode="after")
+    def _sent_or_derived(self) -> CommandSpec:
+        if self.derived_from is None and not (self.command and self.template):
+            raise ValueError(f"{self.name}: a command and its template, or derived_from")
+        if self.derived_from is not None and (self.command or self.template or self.context
+                                              or self.for_each is None):
+            raise ValueError(f"{self.name}: derived rows send nothing (no command, template or "
+                             "context) and come from for_each")
+        return self
 
 
 class DatasetSpec(_Strict):
@@ -312,7 +326,8 @@ class Profile(_Strict):
                      width=self.terminal_width)
 
     def all_commands(self) -> list[CommandSpec]:
-        return [c for d in self.datasets.values() for c in d.commands]
+        """Every command sent to the box (derived rows send none)."""
+        return [c for d in self.datasets.values() for c in d.commands if c.derived_from is None]
 
 
 def available() -> list[str]:

@@ -45,7 +45,11 @@ class ZteFirmware:
     detail: str  # 'c300' (hbnet C300 capture), 'c320' (C320 blog), 'titan' (masked, C600 capture)
     uncfg: str  # 'zxan' (therecom C300), 'titan_pw' (miracema), 'titan_mac' (docstring capture)
     pages_anyway: bool = False  # ignores `terminal length 0` (one C600 source reports this)
-    masks_names: bool = False  # prints name and description as '********' (C600 captures)
+    masks_names: bool = False  # detail-info prints name and description as '********' (C600)
+    masks_config: bool = False  # ... and the running configuration too (a C620 capture)
+    indent: str = "  "  # of the running configuration's blocks: one blank on C600 V1.2.2 (captures)
+    service_ports: bool = True  # False: VLANs mapped with vport-map, no service-port (V2.0.10, reported)
+    no_signal: bool = False  # 'no signal' for an ONU not heard in level tables (V2.0.10 fixture)
     # an informational line after login, before the first prompt (C300 capture: an account whose
     # password the box finds weak); which firmware prints it: ours
     login_notice: str | None = None
@@ -59,11 +63,16 @@ ZTE = {
         "V1.2.5": ZteFirmware("V1.2.5", ("C320",), state="o7", detail="c320", uncfg="zxan"),
     },
     "zte_c600": {
+        # KusumaVision C600 (detail-info masked, configuration in clear, one-blank indentation),
+        # miracema (uncfg with a PW column)
         "V1.2.2": ZteFirmware("V1.2.2", ("ZXA10 C600", "ZXA10 C620"), state="titan",
                               detail="titan", uncfg="titan_pw", pages_anyway=True,
-                              masks_names=True),
-        "V2.1.0": ZteFirmware("V2.1.0", ("ZXA10 C600", "ZXA10 C650"), state="titan",
-                              detail="titan", uncfg="titan_mac", masks_names=True),
+                              masks_names=True, indent=" "),
+        # OLT Manager's C600 (no service-port, 'no signal'); the C620 that masks its
+        # configuration too, and the uncfg MAC column, assigned here: ours
+        "V2.0.10": ZteFirmware("V2.0.10", ("ZXA10 C600", "ZXA10 C650"), state="titan",
+                               detail="titan", uncfg="titan_mac", masks_names=True,
+                               masks_config=True, service_ports=False, no_signal=True),
     },
 }
 
@@ -80,7 +89,15 @@ def zte(platform: str, generation: str) -> ZteFirmware:
     return ZTE[platform][generation]
 
 
-def masks_names(platform: str, generation: str) -> bool:
-    """Whether this firmware hides ONU names and descriptions from the CLI (the truth then holds
-    none: the collector cannot see them)."""
-    return platform != "huawei_smartax" and zte(platform, generation).masks_names
+def hides_descriptions(platform: str, generation: str) -> bool:
+    """Whether this firmware hides ONU descriptions wherever the collector reads them (the truth
+    then holds none): TITAN masks them in detail-info, some releases in the configuration too."""
+    if platform == "huawei_smartax":
+        return False
+    fw = zte(platform, generation)
+    return fw.masks_names and (fw.masks_config or platform != "zte_c600")
+
+
+def sees_service_ports(platform: str, generation: str) -> bool:
+    """Whether the configuration holds service-port lines (a TITAN release maps VLANs otherwise)."""
+    return platform == "huawei_smartax" or zte(platform, generation).service_ports

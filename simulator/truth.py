@@ -21,7 +21,12 @@ def _ts(v: datetime | None) -> str | None:
 def olt_truth(olt: Olt) -> dict[str, Any]:
     per_port = Counter(o.port for o in olt.onus)
     # A firmware that masks descriptions (ZTE TITAN) leaves the collector none, hence no clients.
-    hidden = firmware.masks_names(olt.platform, olt.generation)
+    hidden = firmware.hides_descriptions(olt.platform, olt.generation)
+    # TITAN: PON ports from its cards (no state printed), MACs read per online ONU, and a release
+    # that maps VLANs without service-port lines
+    titan = olt.platform == "zte_c600"
+    online = {(o.port, o.onu_id) for o in olt.onus if o.run_state == "online"}
+    services = firmware.sees_service_ports(olt.platform, olt.generation)
     return {
         "name": olt.name,
         "platform": olt.platform,
@@ -32,7 +37,8 @@ def olt_truth(olt: Olt) -> dict[str, Any]:
         "firmware": olt.firmware,
         "patch": olt.patch,
         "boards": [{"slot": b.slot, "type": b.type, "status": b.status} for b in olt.boards],
-        "pon_ports": [{"port": p.port, "admin_state": p.admin_state, "oper_state": p.oper_state,
+        "pon_ports": [{"port": p.port, "admin_state": None if titan else p.admin_state,
+                       "oper_state": None if titan else p.oper_state,
                        "onu_count": per_port.get(p.port, 0)} for p in olt.pon_ports],
         "onus": [{
             "port": o.port, "onu_id": o.onu_id, "serial": o.serial, "run_state": o.run_state,
@@ -46,10 +52,10 @@ def olt_truth(olt: Olt) -> dict[str, Any]:
         } for o in olt.onus],
         "macs": [{"mac": m.mac, "vlan": m.vlan, "port": m.port, "onu_id": m.onu_id,
                   "service_port": m.service_port, "gem_port": m.gem_index, "type": m.type}
-                 for m in olt.macs],
+                 for m in olt.macs if not titan or (m.port, m.onu_id) in online],
         "service_ports": [{"index": s.index, "vlan": s.vlan, "user_vlan": s.user_vlan,
                            "port": s.port, "onu_id": s.onu_id, "gem_port": s.gem_port}
-                          for s in olt.service_ports],
+                          for s in olt.service_ports] if services else [],
         "unregistered_onus": [{"port": u.port, "serial": u.serial, "equipment": u.equipment,
                                "firmware": u.firmware, "found_at": _ts(u.found_at)}
                               for u in olt.unregistered],

@@ -20,8 +20,8 @@ import yaml
 
 from capture.replay import Outcome, meta, outcome, run, text_of
 
-__all__ = ["CAPTURES", "Outcome", "case_id", "cases", "meta", "outcome", "platform", "run",
-           "text_of", "tested_against_table", "unsupported"]
+__all__ = ["CAPTURES", "Outcome", "case_id", "cases", "meta", "outcome", "platform", "releases_table",
+           "run", "text_of", "tested_against_table", "unsupported"]
 
 CAPTURES = Path(__file__).parent / "captures"
 
@@ -62,11 +62,38 @@ def tested_against_table() -> str:
     return "\n".join(lines)
 
 
+def releases_table(platform_name: str) -> str:
+    """Per command a platform sends, the models and releases its exact-form captures were taken
+    on (the README's, kept true by a test)."""
+    from platforms import profile as profiles
+    from tests.test_captures import _captures_of
+
+    prof = profiles.load(platform_name)
+    lines = ["| command | role | captured on |", "|---|---|---|"]
+    for ds, spec in prof.datasets.items():
+        for cmd in spec.commands:
+            role = "enrichment" if cmd.enrichment else "core"
+            if cmd.derived_from is not None:
+                seen = f"nothing sent: rows from `{cmd.derived_from}`"
+            elif cmd.modelled:
+                seen = "modelled (no capture of this form)"
+            else:
+                ms = [meta(c) for c in _captures_of(platform_name, cmd)]
+                seen = ", ".join(sorted({" ".join(x for x in (m.get("model"), m.get("firmware"))
+                                                  if x) or "release not stated" for m in ms}))
+            what = f"`{cmd.command}`" if cmd.command else cmd.name.replace("_", " ")
+            lines.append(f"| {what} ({ds}) | {role} | {seen} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":  # fill in the outcome of cases that have none, to be reviewed by eye
     import sys
 
     if "--table" in sys.argv:
         print(tested_against_table())
+        sys.exit(0)
+    if "--releases" in sys.argv:
+        print(releases_table(sys.argv[-1]))
         sys.exit(0)
     for raw in cases():
         m = meta(raw)

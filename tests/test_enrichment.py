@@ -114,8 +114,10 @@ def test_a_core_command_that_fails_still_changes_nothing(pg: str, fleet) -> None
     assert _onus_run(engine, olt.name)["status"] == "failed"
 
 
-def test_a_titan_box_refusing_system_group_still_has_its_boards_and_ports(pg: str, fleet) -> None:
-    """The OLT's own facts are an enrichment: boards and PON ports are stored without them."""
+def test_a_titan_box_refusing_its_identity_command_still_has_its_boards_and_ports(
+        pg: str, fleet) -> None:
+    """The OLT's own facts are an enrichment: boards and PON ports are stored without them (TITAN
+    refuses `show system-group` and `show version`; a release could refuse `show software`)."""
     f = fleet(1, 64, seed=33, platform="zte_c600")
     olt, engine = next(iter(f.olts.values())), get_engine(pg)
     inv = str(f.inventory_path)
@@ -125,7 +127,7 @@ def test_a_titan_box_refusing_system_group_still_has_its_boards_and_ports(pg: st
     def change() -> None:
         olt.firmware += "-SPC1"
         olt.boards[0].status = "STANDBY"
-        olt.knobs.reject = "show system-group"
+        olt.knobs.reject = "show software"
 
     f.sim.call(change)
     out = sync_olt(olt_name=olt.name, inventory_path=inv)

@@ -38,8 +38,15 @@ def test_index_resolves_our_commands_to_the_profile_template(platform: str) -> N
     idx = _index_lines()
     examples = {"{port}": "0/1/0", "{pon}": "3", "{frame}": "0", "{slot}": "1", "{shelf}": "1",
                 "{n}": "2", "{onu_id}": "5"}
-    for spec in profile.load(platform).all_commands():
+    indexed = {t for t, _, _ in idx}
+    commands = profile.load(platform).all_commands()
+    for spec in commands:
         if spec.template.startswith("ntc:"):
+            continue
+        if spec.template not in indexed:
+            # a second reading of an answer the index gives another template (TITAN's running
+            # configuration: its service ports, and its ONUs' descriptions)
+            assert any(c.command == spec.command and c.template in indexed for c in commands), spec
             continue
         cmd = spec.command
         for k, v in examples.items():

@@ -33,12 +33,18 @@ def test_c600_keeps_the_c300_command_plan_with_its_own_names() -> None:
     assert profile.sources("zte_c600") == [profile.PROFILES / "zte_c600.yaml",
                                            profile.PROFILES / "zte_c300.yaml"]
     for name, ds in c300.datasets.items():
+        names = [c.name for c in c600.datasets[name].commands]
         if name == "macs":  # replaced whole (`replace: true`): TITAN's own MAC commands
-            assert [c.name for c in c600.datasets[name].commands] == ["ports", "macs"]
-            continue
-        assert [c.name for c in c600.datasets[name].commands] == [c.name for c in ds.commands]
-    cmds = {c.name: c for c in c600.all_commands()}
+            assert names == ["onus", "macs"]
+        elif name == "onus":  # plus where TITAN shows descriptions that detail-info masks
+            assert names == [c.name for c in ds.commands] + ["descriptions"]
+        else:
+            assert names == [c.name for c in ds.commands]
+    cmds = {c.name: c for ds in c600.datasets.values() for c in ds.commands}
     assert cmds["detail"].command == "show gpon onu detail-info gpon_onu-{port}:{onu_id}"
-    assert cmds["state"].totals is None and cmds["ports"].skip_if_empty is None
+    assert cmds["state"].totals is None
+    assert cmds["system"].command == "show software" and cmds["system"].enrichment
+    assert cmds["pon_ports"].derived_from == "olt.cards" and not cmds["pon_ports"].command
+    assert "pon_ports" not in {c.name for c in c600.all_commands()}  # nothing sent for it
     assert cmds["uncfg"].fields["equipment"] == "{MODEL}"
     assert c600.errors == c300.errors and c600.netmiko == c300.netmiko

@@ -1,19 +1,19 @@
-"""What the ZTE personalities share: C300/C320 (ZXAN, simulator/zte/c300.py) and C600/C620
-(TITAN, simulator/zte/c600.py).
+"""What the ZTE personalities share: C300/C320 (ZXAN, simulator/zte/c300.py) and C600/C610/C620/
+C650 (TITAN, simulator/zte/c600.py).
 
 Layouts follow the capture corpus (tests/captures/zte_c300/, zte_c600/), per firmware generation
-(simulator/firmware.py). Both log straight into privileged mode (`hostname#`), page with
-` --More--` until `terminal length 0` (one TITAN generation pages anyway) and erase the pager with
-backspace-blank-backspace eight times (C300 capture), and answer an unknown command with a caret
-line and `%Error <code>: Invalid input detected at '^' marker.`. The generations differ in
-interface names (C300 `gpon-onu_1/2/1:5`, C600 `gpon_onu-1/2/1:5`), in the state table (short
-index with a Channel column and footer, or full names with an O7 State column; TITAN: short index
-and a speed mode), in the card table, in the detail-info fields (TITAN masks names and
-descriptions), in where service ports live in the running configuration and in the unconfigured-
-ONU command. What no capture shows is modelled and says so: TITAN's system-group (on its
-sysDescr), its interface answer (on its xgei answer), its power and MAC tables (ZXAN's, with TITAN
-names), ZXAN's OLT-side levels (on its ONU-side table), and ZTE alarms in CLI output (not captured
-at all).
+(simulator/firmware.py). Both log into privileged mode (`hostname#`; an account of a lower level
+at `hostname>`, raised with `enable` and a password), page with ` --More--` until `terminal length
+0` (one TITAN generation pages anyway) and erase the pager with backspace-blank-backspace eight
+times (C300 capture), and answer an unknown command with a caret line and `%Error <code>: Invalid
+input detected at '^' marker.`. The generations differ in interface names (C300
+`gpon-onu_1/2/1:5`, C600 `gpon_onu-1/2/1:5`), in the state table (short index with a Channel
+column and footer, or full names with an O7 State column; TITAN: short index and a speed mode),
+in the card table, in the detail-info fields (TITAN masks names and descriptions), in the
+commands each answers (their own identity, PON port and MAC commands), in the running
+configuration's layout and in the unconfigured-ONU command. What no capture shows is modelled and
+says so: the per-port power tables of TITAN and ZXAN's OLT-side levels (on ZXAN's ONU-side
+table), and ZTE alarms in CLI output (not captured at all).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from simulator import firmware
-from simulator.model import OLT_TZ, Olt, Onu, ServicePort
+from simulator.model import OLT_TZ, Olt, Onu
 from simulator.personality import Personality, Reply, SessionState
 
 ZERO_TS = "0000-00-00 00:00:00"
@@ -57,19 +57,18 @@ class ZteBase(Personality):
         onu = self.onu_if.format(port=r"(\d+/\d+/\d+)", onu=r"(\d+)")
         olt = self.olt_if.format(port=r"(\d+/\d+/\d+)")
         self.commands = [
-            (r"show system-group", self.system_group),
             (r"show card", self.card),
-            (rf"show interface {olt}", self.interface),
             (r"show gpon onu state", self.onu_state),
             (rf"show gpon onu detail-info {onu}", self.detail_info),
             (rf"show pon power onu-rx {olt}", self.onu_rx),
             (rf"show pon power olt-rx {olt}", self.olt_rx),
             (r"show running-config", self.running_config),
             (re.escape(self.uncfg_command), self.uncfg),
-        ] + self.mac_commands(olt)
+        ] + self.own_commands(onu, olt)
 
-    def mac_commands(self, olt_if: str) -> list[tuple[str, object]]:
-        """The MAC table commands this generation answers."""
+    def own_commands(self, onu_if: str, olt_if: str) -> list[tuple[str, object]]:
+        """What only this family answers (its identity, PON port and MAC commands); anything else
+        gets its '%Error ... Invalid input' (TITAN refuses `show system-group`: captures)."""
         raise NotImplementedError
 
     def fw(self, olt: Olt) -> firmware.ZteFirmware:
@@ -181,19 +180,6 @@ class ZteBase(Personality):
         return "working" if o.run_state == "online" else (o.last_down_cause or "OffLine")
 
     # --- data commands -------------------------------------------------------------------------
-    def system_group(self, olt: Olt) -> str:
-        # C320 V2.1.0 captures: the product and version in the description, uptime in minutes
-        product = olt.model.split()[-1]
-        return (f"System Description: {product} Version {olt.firmware} Software, Copyright (c) by "
-                "ZTE Corporation Compiled\r\n"
-                f"System ObjectId: .1.3.6.1.4.1.3902.1082.1001.{product[1:]}.2.1\r\n"
-                f"Started before: {self._uptime(olt)}\r\n"
-                "Contact with: noc@example.net\r\n"
-                f"System name:  {olt.hostname}\r\n"
-                "Location: POP-SIM\r\n"
-                "System Info:  165  56d41deb\r\n"
-                "This system primarily offers a set of 78 services\r\n")
-
     def card(self, olt: Olt) -> str:
         # ZXAN layout (VANS C320 capture): an absent card keeps its port count, no real type/versions
         out = ["Rack Shelf Slot CfgType RealType Port  HardVer SoftVer         Status",
@@ -211,32 +197,6 @@ class ZteBase(Personality):
     @staticmethod
     def card_ports(card: str) -> int:
         return {"GTGH": 16, "GFGL": 16, "SMXA": 3, "SFUB": 4}.get(card, 4)
-
-    def interface(self, olt: Olt, port: str) -> str:
-        pp = next((p for p in olt.pon_ports if p.port == port), None)
-        if pp is None:
-            return self._no_port(olt, port) or ""
-        n = sum(1 for o in olt.onus if o.port == port)
-        return self.render_interface(port, pp.admin_state == "up", pp.oper_state == "up", n)
-
-    def render_interface(self, port: str, admin_up: bool, oper_up: bool, onus: int) -> str:
-        # VANS C320 capture: the state line, settings, then statistics sections at column 0
-        name = self.olt_if.format(port=port)
-        state = "activate" if admin_up else "deactivate"
-        return (f"{name} is {state},line protocol is {'up' if oper_up else 'down'}.\r\n"
-                "  Description is none.\r\n"
-                f"  The port is {state}.\r\n"
-                "  The port link up/down notification is trap disable.\r\n"
-                f"  The port has 128 onus, the number of registered onus is {onus}.\r\n"
-                "\r\n"
-                "Current channel num : 1\r\n"
-                "\r\n"
-                "OLT statistic:\r\n"
-                "   Input rate :             162656 Bps              320 pps\r\n"
-                "   Output rate:             528613 Bps              493 pps\r\n"
-                "Interface peak rate:\r\n"
-                "   Input peak rate :           12507538 Bps            10541 pps\r\n"
-                "   Output peak rate:           13265967 Bps             9960 pps\r\n")
 
     def onu_state(self, olt: Olt) -> str:
         onus = self._onus(olt)
@@ -319,18 +279,21 @@ class ZteBase(Personality):
             lines.append(f"  {n:>2}   {up}    {down}     {cause}".rstrip())
         return "\r\n".join(lines) + "\r\n"
 
-    def _power(self, olt: Olt, port: str, attr: str) -> str:
+    def _power(self, olt: Olt, port: str, attr: str, unheard: str = "N/A",
+               width: int = 19) -> str:
+        """A port's level table (C320 blog capture: 'N/A' for an ONU not heard, the name column
+        19 wide)."""
         problem = self._no_port(olt, port)
         if problem:
             return problem
         onus = self._onus(olt, port)
         if not onus:
             return self.no_info(olt)
-        out = ["Onu                 Rx power", "-" * 36]  # C320 blog capture
+        out = [f"{'Onu':<{width}} Rx power", "-" * 36]
         for o in onus:
             v = getattr(o, attr)
-            value = f"{v:.3f}(dbm)" if v is not None and o.run_state == "online" else "N/A"
-            out.append(f"{self.onu_if.format(port=port, onu=o.onu_id):<19} {value}")
+            value = f"{v:.3f}(dbm)" if v is not None and o.run_state == "online" else unheard
+            out.append(f"{self.onu_if.format(port=port, onu=o.onu_id):<{width}} {value}")
         return "\r\n".join(out) + "\r\n"
 
     def onu_rx(self, olt: Olt, port: str) -> str:
@@ -338,35 +301,6 @@ class ZteBase(Personality):
 
     def olt_rx(self, olt: Olt, port: str) -> str:
         return self._power(olt, port, "olt_rx_power_dbm")
-
-    def service_port_config(self, o: Onu, sps: list[ServicePort]) -> list[str]:
-        raise NotImplementedError
-
-    def onu_interface_head(self, o: Onu, indent: str = "  ") -> list[str]:
-        """The start of an ONU's interface block: the same lines in both generations."""
-        out = [f"interface {self.onu_if.format(port=o.port, onu=o.onu_id)}",
-               f"{indent}name ONU-{o.onu_id}"]
-        return out + ([f"{indent}description {o.description}"] if o.description else [])
-
-    def running_config(self, olt: Olt) -> str:
-        out = ["Building configuration...", "!", f"hostname {olt.hostname}", "!",
-               "vlan 100-130,600", "!"]
-        indent = self.config_indent
-        for pp in olt.pon_ports:
-            onus = self._onus(olt, pp.port)
-            out.append(f"interface {self.olt_if.format(port=pp.port)}")
-            out.append(f"{indent}shutdown" if pp.admin_state == "down" else f"{indent}no shutdown")
-            out += [f"{indent}onu {o.onu_id} type {o.equipment} sn {o.serial}" for o in onus]
-            out.append("!")
-        by_onu: dict[tuple[str, int], list[ServicePort]] = {}
-        for sp in sorted(olt.service_ports, key=lambda s: s.index):
-            by_onu.setdefault((sp.port, sp.onu_id), []).append(sp)
-        for o in self._onus(olt):
-            out += self.service_port_config(o, by_onu.get((o.port, o.onu_id), []))
-        out.append("end")
-        return "\r\n".join(out) + "\r\n"
-
-    config_indent = "  "
 
     def mac_rows(self, macs: list, vlan_width: int, port_width: int) -> list[str]:
         return [f"{_dotted(m.mac):<16} {m.vlan:<{vlan_width}} {'Dynamic':<9} "

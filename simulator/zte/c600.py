@@ -1,9 +1,10 @@
-"""ZTE C600/C620 (TITAN): the personality's own layouts (simulator/zte/base.py has the rest)."""
+"""ZTE C600/C620/C650 (TITAN): the personality's own layouts, from TITAN captures per release
+(simulator/firmware.py; simulator/zte/base.py has what ZXAN and TITAN print alike)."""
 
 from __future__ import annotations
 
 from simulator.model import Olt, Onu, ServicePort
-from simulator.zte.base import ZteBase
+from simulator.zte.base import ZteBase, _dotted
 
 MASK = "********"  # TITAN's mask for names and descriptions (C600 captures)
 
@@ -13,41 +14,103 @@ class ZteC600(ZteBase):
     olt_if = "gpon_olt-{port}"
     error_code = 140303  # '%Error 140303: Invalid input detected' (C600 sources)
     uncfg_command = "show pon onu uncfg"
-    config_indent = " "  # one blank (KusumaVision C600 capture)
 
     def __init__(self) -> None:
         super().__init__("zte_c600")
 
-    def mac_commands(self, olt_if: str) -> list[tuple[str, object]]:
-        return [(rf"show mac gpon olt {olt_if}", self.mac_table)]
+    def own_commands(self, onu_if: str, olt_if: str) -> list[tuple[str, object]]:
+        # `show system-group`, `show version` and `show mac gpon olt ...` are refused (captures,
+        # reports); no capture shows a `show interface gpon_olt-...` answer: not answered either
+        return [(r"show software", self.software),
+                (rf"show mac interface {onu_if}", self.mac_table)]
 
-    def mac_table(self, olt: Olt, port: str) -> str:
-        # Modelled: the C320 blog's table (its per-ONU form) with TITAN's names
-        problem = self._no_port(olt, port)
-        if problem:
-            return problem
-        macs = sorted((m for m in olt.macs if m.port == port and m.onu_id is not None),
-                      key=lambda m: (m.onu_id, m.mac))
-        if not macs:
+    def software(self, olt: Olt) -> str:
+        # the C610 V1.2.2 capture: model, version, build, image, uptime, then each board's
+        # packages
+        up = self._uptime(olt).replace(" days", " day(s)").replace(" hours", " hour(s)")
+        up = up.replace(" minutes", " minute(s)")
+        v = olt.firmware
+        return (f"{olt.model}\r\n"
+                f"ZTE ZXA10 Software, Version: {v}, Release software\r\n"
+                "Copyright (c) 2021 by ZTE Corporation\r\n"
+                "Built on 2021/07/28 19:48:25\r\n"
+                f"System image file is <sysdisk0: verset/ZXA10{olt.model.split()[-1]}{v}B6.set>, "
+                "file size is 431,812,846 Bytes\r\n"
+                "System image is loaded from local\r\n"
+                f"System uptime is {up}\r\n"
+                "\r\n"
+                "[GMPA, shelf 1, slot 1]:\r\n"
+                "  Active Packages on Node MPU-1/1/0:\r\n"
+                f"    Base-{v[1:]}:\r\n"
+                "      Package: Base\r\n"
+                f"      Version: {v}\r\n")
+
+    def mac_table(self, olt: Olt, port: str, onu_id: str) -> str:
+        # one ONU's MACs, each on its vport (C6xx docstring capture: the rows one column to the
+        # right of the header, nothing under Vc)
+        macs = sorted((m for m in olt.macs if m.port == port and m.onu_id == int(onu_id)),
+                      key=lambda m: (m.gem_index, m.mac))
+        if self._onu(olt, port, onu_id) is None or not macs:
             return self.no_info(olt)
         out = [f"Total mac address : {len(macs)}", "",
-               "Mac address      Vlan   Type      Port                         Vc", "-" * 72]
-        return "\r\n".join(out + self.mac_rows(macs, 6, 25)) + "\r\n"
+               "Mac address      Vlan  Type      Port                     Vc" + " " * 33,
+               "-" * 79]
+        out += [f"{_dotted(m.mac)}   {m.vlan:<4}   Dynamic   vport-{port}.{onu_id}:{m.gem_index}"
+                for m in macs]
+        return "\r\n".join(out) + "\r\n"
+
+    def _power(self, olt: Olt, port: str, attr: str, unheard: str = "N/A",
+               width: int = 19) -> str:
+        # Modelled: the C320 blog's table with TITAN's names; a release that says 'no signal'
+        # for an ONU not heard, the name column one wider (a V2.0.10 project's table)
+        if self.fw(olt).no_signal:
+            unheard, width = "no signal", 20
+        return super()._power(olt, port, attr, unheard, width)
+
+    def running_config(self, olt: Olt) -> str:
+        # TITAN's layout (C620 captures, a C6xx fragment, KusumaVision C600): sections marked
+        # !<name> ... !</name>, blocks ended by `$`; the ONUs' interfaces (name and description,
+        # masked where the release masks them) and their pon-onu-mng in the xpon section, their
+        # vport interfaces with the service ports in the MSAN one. A release that maps VLANs with
+        # vport-map has no service-port lines (reported, V2.0.10: its lines are modelled).
+        fw, i = self.fw(olt), self.fw(olt).indent
+        masked = fw.masks_config
+        out = ["!<system-config>", f"hostname {olt.hostname}", "!</system-config>", "!<xpon>"]
+        for pp in olt.pon_ports:
+            out.append(f"interface {self.olt_if.format(port=pp.port)}")
+            out += [f"{i}onu {o.onu_id} type {o.equipment} sn {o.serial}"
+                    for o in self._onus(olt, pp.port)]
+            out.append("$")
+        by_onu: dict[tuple[str, int], list[ServicePort]] = {}
+        for sp in sorted(olt.service_ports, key=lambda s: s.index):
+            by_onu.setdefault((sp.port, sp.onu_id), []).append(sp)
+        for o in self._onus(olt):
+            sps = by_onu.get((o.port, o.onu_id), [])
+            out.append(f"interface {self.onu_if.format(port=o.port, onu=o.onu_id)}")
+            out.append(f"{i}name {MASK if masked else f'ONU-{o.onu_id}'}")
+            if o.description:
+                out.append(f"{i}description {MASK if masked else o.description}")
+            out += [f"{i}tcont 1 profile T1G", f"{i}gemport 1 tcont 1"]
+            if not fw.service_ports:
+                out += [f"{i}vport-mode manual"] + [
+                    f"{i}vport-map {s.gem_port} 1 vlan {s.vlan}" for s in sps]
+            out += ["$", f"pon-onu-mng {self.onu_if.format(port=o.port, onu=o.onu_id)}"]
+            out += [f"{i}service {s.index} gemport 1 vlan {s.user_vlan}" for s in sps]
+            out.append("$")
+        out += ["!</xpon>", "!<MSAN>"]
+        for o in self._onus(olt):
+            for s in by_onu.get((o.port, o.onu_id), []):
+                out.append(f"interface vport-{o.port}.{o.onu_id}:{s.gem_port}")
+                if fw.service_ports:
+                    out.append(f"{i}service-port {s.index} user-vlan {s.user_vlan} vlan {s.vlan}")
+                out.append("$")
+        out.append("!</MSAN>")
+        return "\r\n".join(out) + "\r\n"
 
     def banner(self, olt: Olt) -> str:
         star = "*" * 57  # Kecicang C600 capture
         return (f"\r\n{star}\r\nWelcome to TITAN series OLT of ZTE Corporation\r\n{star}\r\n"
                 "Login at 17:21:44 08-22-2026 from 127.0.0.1 through SSH.\r\n")
-
-    def system_group(self, olt: Olt) -> str:
-        # Modelled: TITAN's description is its sysDescr (SNMP capture, V1.2.2); the other fields
-        # as ZXAN prints them.
-        return (f"System Description: {olt.model}, ZTE ZXA10 Software Version: {olt.firmware}\r\n"
-                "System ObjectId: .1.3.6.1.4.1.3902.1082.1001.600.1.1\r\n"
-                f"Started before: {self._uptime(olt)}\r\n"
-                "Contact with: noc@example.net\r\n"
-                f"System name:  {olt.hostname}\r\n"
-                "Location: POP-SIM\r\n")
 
     def card(self, olt: Olt) -> str:
         # TITAN layout (IRARA and KusumaVision captures): no rack, CardName, no SoftVer
@@ -57,16 +120,6 @@ class ZteC600(ZteBase):
             hard = "" if b.status == "OFFLINE" else "V1.8.0"
             out.append(f"1     {b.slot:<4} {b.type:<7} {b.type:<12} {ports:<4} {hard:<7} {b.status}")
         return "\r\n".join(out) + "\r\n"
-
-    def render_interface(self, port: str, admin_up: bool, oper_up: bool, onus: int) -> str:
-        # Modelled on TITAN's `show interface xgei-1/10/1` (capture); no gpon_olt capture found
-        name = self.olt_if.format(port=port)
-        return (f"{name} admin status is {'up' if admin_up else 'down'}, line protocol is "
-                f"{'up' if oper_up else 'down'}, detect status is OK\r\n"
-                "Description is none\r\n"
-                "  Interface current rate:\r\n"
-                "        input  : 228277505 Bps,     178577 pps\r\n"
-                "        output :  23596770 Bps,      79610 pps\r\n")
 
     def onu_state(self, olt: Olt) -> str:
         onus = self._onus(olt)
@@ -96,18 +149,6 @@ class ZteC600(ZteBase):
                 ("FEC actual mode", "disable"), ("1PPS+ToD", "disable"),
                 ("Auto replace", "disable"), ("Multicast encryption", "disable"),
                 ("Multicast encryption current state", "N/A")]
-
-    def service_port_config(self, o: Onu, sps: list[ServicePort]) -> list[str]:
-        # KusumaVision C600 capture and guide: one-blank indentation, service ports in the
-        # vport interface of each ONU (vport-1/3/13.8:1 is vport 1 of ONU 8 on 1/3/13)
-        out = self.onu_interface_head(o, indent=" ")
-        out += [f" tcont {s.gem_port} profile 1G" for s in sps]
-        out += [f" gemport {s.gem_port} name internet tcont {s.gem_port}" for s in sps]
-        out.append("!")
-        for s in sps:
-            out += [f"interface vport-{o.port}.{o.onu_id}:{s.gem_port}",
-                    f" service-port {s.index} user-vlan {s.user_vlan} vlan {s.vlan}", "!"]
-        return out
 
     def uncfg(self, olt: Olt) -> str:
         if not olt.unregistered:
