@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PY) -c "import hashlib;print(hashlib.sha1(open('requirements.txt','rb').read()+open('pyproject.toml','rb').read()).hexdigest()[:12])")
 
-.PHONY: demo test lint install bench
+.PHONY: demo test lint install bench docs
 
 install: $(STAMP)
 
@@ -29,8 +29,14 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# The fleet benchmark (by hand, not in CI): `make bench` (every scenario, full size, ~30 min) or
-# `make bench ARGS=--quick` (about two minutes). Needs the machine's PostgreSQL.
+# The fleet benchmark (by hand, not in CI): `make bench` (every scenario, full size, ~70 min on 2
+# cores) or `make bench ARGS=--quick` (a few minutes). Needs the machine's PostgreSQL.
+# docs/benchmarks.md has the figures.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(BIN)/python -m bench.fleet $(ARGS)
+
+# The guides (docs/) as a site in site/; `mkdocs build --strict` fails on a broken link (the test
+# suite builds it too: tests/test_docs.py).
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet

@@ -1,4 +1,5 @@
-"""The README's plot: wall time and CPU seconds per stage against fleet size (scenario a sweep)."""
+"""The plot of docs/benchmarks.md: wall time and CPU seconds per stage against fleet size
+(scenario a sweep)."""
 
 from __future__ import annotations
 

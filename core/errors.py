@@ -67,3 +67,8 @@ class ShrinkHeld(OltSyncError):
 
 class DatabaseError(OltSyncError):
     """The database is unreachable, not migrated, or failed during a write."""
+
+
+class NextStep(OltSyncError):
+    """Not an error: a planned step the operator takes before running the command again (the
+    first bootstrap wrote the API's auth string: restart the server and workers)."""

@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="anonymize the answers (default), as `capture` does")
     args = ap.parse_args(argv)
 
-    from core.errors import OltSyncError
+    from core.errors import NextStep, OltSyncError
 
     try:
         if args.cmd == "demo":
@@ -173,11 +173,16 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.cmd == "summary":
             from core.terminal import format_summary
+            from storage import migrate
             from storage.db import get_engine
             from storage.queries import database_summary
 
+            migrate.check()  # a missing or unmigrated database, in one sentence
             print(format_summary(database_summary(get_engine())))
             return 0
+    except NextStep as exc:  # planned: the step, then this command again
+        print(f"next step: {exc}", file=sys.stderr)
+        return 3
     except OltSyncError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -186,6 +191,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _sync(args: argparse.Namespace) -> int:
     from oltsync.local_server import local_server
+
+    if args.olt:  # an operator's mistake in one sentence, before a server or a flow run starts
+        from inventory import entries as inv
+
+        entry = inv.load(args.inventory).get(args.olt)
+        if entry.password_env:  # a Secret block needs the server: the run checks it
+            entry.credentials()
+            entry.enable_password()
 
     with local_server() as temporary:  # the configured server, or a throw-away one
         if temporary:
@@ -243,7 +256,7 @@ def _server(extra: list[str]) -> int:
 
     from oltsync import api_auth
 
-    if not os.environ.get(api_auth.SERVER_VAR, "").strip():
+    if not {"-h", "--help"} & set(extra) and not os.environ.get(api_auth.SERVER_VAR, "").strip():
         print(f"error: refusing to start an open Prefect server: {api_auth.SERVER_VAR} is not set. "
               "Run `python -m oltsync bootstrap` through deployments/with-env: it writes one into "
               "the environment file.", file=sys.stderr)
@@ -268,7 +281,7 @@ def _capture(args: argparse.Namespace) -> int:
     for dataset, error in rep.failed.items():
         print(f"  {dataset}: {error}")
     print("Review the files, then copy them under tests/captures/ with model and firmware filled "
-          "in (see README, 'Capture corpus').")
+          "in (see docs/captures.md).")
     return 0
 
 
@@ -288,8 +301,10 @@ def _status(as_json: bool) -> int:
     """Print what it can: an unreachable Prefect API or database is reported, not fatal."""
     import json
 
+    from core.errors import OltSyncError
     from core.settings import Settings
-    from oltsync.status import format_status, gather_prefect
+    from oltsync.status import NoServer, format_status, gather_prefect
+    from storage import migrate
     from storage.db import get_engine
     from storage.queries import last_syncs, open_outages, open_signal_alerts
 
@@ -299,12 +314,17 @@ def _status(as_json: bool) -> int:
     low_signal: list = []
     try:
         prefect = gather_prefect(Settings.from_env().work_pool)
+    except NoServer as exc:
+        prefect = str(exc)
     except Exception as exc:  # status must still show the database part
-        prefect = f"{type(exc).__name__}: {exc}"
+        prefect = f"unreachable: {type(exc).__name__}: {exc}"
     try:
+        migrate.check()  # a missing database is said, not created
         olts = last_syncs(get_engine())
         outages = open_outages(get_engine())
         low_signal = open_signal_alerts(get_engine())
+    except OltSyncError as exc:
+        olts = str(exc)
     except Exception as exc:
         olts = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     if as_json:

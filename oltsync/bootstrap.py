@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigError
+from core.errors import ConfigError, NextStep
 from core.settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def ensure_api_auth() -> str:
     if not auth:
         path = api_auth.env_file_path()
         _value, written = api_auth.ensure_in_env_file(path)
-        raise ConfigError(
+        raise NextStep(
             f"{'wrote a new' if written else 'found the'} Prefect API auth string in {path} "
             f"(mode 600), which this process did not load: restart the Prefect server and the "
             "workers so that they use it (systemctl restart oltsync-prefect-server oltsync-worker, "

@@ -3,9 +3,12 @@ and a summary of what landed. Everything runs on this machine, over real SSH on 
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -16,6 +19,31 @@ from simulator.truth import inventory
 
 PASSWORD_ENV = "OLTSYNC_DEMO_OLT_PASSWORD"
 DEMO_PLATFORMS = "huawei_smartax,zte_c300,huawei_smartax,zte_c600"
+
+
+@contextmanager
+def _logs_in(path: Path) -> Iterator[None]:
+    """Prefect's and paramiko's lines go to `path`; the terminal keeps errors only."""
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # Prefect's console handler sits on the root logger, where its run loggers' lines arrive
+    quieted = [(h, h.level) for h in logging.getLogger().handlers
+               if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)]
+    for h, _ in quieted:
+        h.setLevel(logging.ERROR)
+    paramiko = logging.getLogger("paramiko")
+    propagate, paramiko.propagate = paramiko.propagate, False  # its end-of-session noise
+    for name in ("prefect", "paramiko"):
+        logging.getLogger(name).addHandler(handler)
+    try:
+        yield
+    finally:
+        for h, level in quieted:
+            h.setLevel(level)
+        for name in ("prefect", "paramiko"):
+            logging.getLogger(name).removeHandler(handler)
+        paramiko.propagate = propagate
+        handler.close()
 
 
 def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo-out") -> int:
@@ -47,9 +75,11 @@ def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo
         kinds = Counter(o.platform for o in fleet)
         print(f"simulated fleet: {olts} OLTs ({', '.join(f'{n} {p}' for p, n in kinds.items())}) "
               f"x {onus} ONUs on 127.0.0.1 (inventory: {inv_path})")
-        print("running the sync-fleet flow...")
+        log = out / "demo.log"
+        print(f"running the sync-fleet flow (its log: {log})...")
         ensure_ssh_limit(Settings.from_env())  # what `python -m oltsync bootstrap` does on a server
-        state = sync_fleet(inventory_path=str(inv_path), return_state=True)
+        with _logs_in(log):
+            state = sync_fleet(inventory_path=str(inv_path), return_state=True)
     print(f"\nsync-fleet: {state.name}")
     print(format_summary(database_summary(get_engine(url))))
     return 0 if state.is_completed() else 1

@@ -92,8 +92,11 @@ def write_env_file(path: Path, layout: Layout, values: dict[str, str]) -> bool:
 
 def next_steps(kind: str, layout: Layout, out: Path) -> list[str]:
     bin_ = f"{layout.venv or layout.prefix + '/.venv'}/bin"
+    # the bootstrap, twice: the first writes the API's auth string (the server refuses to start
+    # without it), the second prepares the running server (docs/operations.md)
+    boot = f"cd {layout.prefix} && deployments/with-env {bin_}/oltsync bootstrap"
     if kind == "systemd":
-        return [f"cp {out}/*.service /etc/systemd/system/ && systemctl daemon-reload",
-                "systemctl enable --now oltsync-prefect-server oltsync-worker"]
+        return [f"cp {out}/*.service /etc/systemd/system/ && systemctl daemon-reload", boot,
+                "systemctl enable --now oltsync-prefect-server oltsync-worker", boot]
     conf = out.resolve() / "supervisord.conf"
-    return [f"{bin_}/supervisord -c {conf}", f"{bin_}/supervisorctl -c {conf} status"]
+    return [boot, f"{bin_}/supervisord -c {conf}", boot, f"{bin_}/supervisorctl -c {conf} status"]

@@ -28,13 +28,30 @@ def _schedule(schedule: Any) -> str:
     return f"{schedule.cron} ({getattr(schedule, 'timezone', None) or 'UTC'})"
 
 
+class NoServer(Exception):
+    """No Prefect API is configured: status must not start a throw-away one and report it."""
+
+
+def api_url() -> str:
+    """The Prefect API status reads (PREFECT_API_URL); NoServer if none is set."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise NoServer("no Prefect server configured (PREFECT_API_URL is not set): run status "
+                       "through deployments/with-env, or set PREFECT_API_URL to your server's API, "
+                       "e.g. http://127.0.0.1:4200/api")
+    return url
+
+
 def gather_prefect(pool_name: str, limit: int = 10) -> dict[str, Any]:
-    """Runs and pool health from the Prefect API (PREFECT_API_URL)."""
+    """Runs and pool health from the Prefect API (PREFECT_API_URL); never a throw-away server."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
         DeploymentFilter,
         DeploymentFilterTags,
         FlowRunFilter,
+        FlowRunFilterDeploymentId,
         FlowRunFilterState,
         FlowRunFilterStateName,
         FlowRunFilterStateType,
@@ -45,7 +62,7 @@ def gather_prefect(pool_name: str, limit: int = 10) -> dict[str, Any]:
     from prefect.exceptions import ObjectNotFound
 
     tags = FlowRunFilterTags(all_=[TAG])
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"api": api_url()}
     with get_client(sync_client=True) as client:
         deps = client.read_deployments(deployment_filter=DeploymentFilter(
             tags=DeploymentFilterTags(all_=[TAG])))
@@ -65,7 +82,13 @@ def gather_prefect(pool_name: str, limit: int = 10) -> dict[str, Any]:
             return FlowRunFilter(tags=tags, state=FlowRunFilterState(
                 name=FlowRunFilterStateName(any_=[name])))
 
-        out["scheduled"] = runs(named("Scheduled"), FlowRunSort.EXPECTED_START_TIME_ASC)
+        # the next run of each deployment (the 5-minute status pass would fill any list)
+        out["scheduled"] = [row for d in deps for row in [_run_row(r, names) for r in
+                            client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                                tags=tags, state=FlowRunFilterState(
+                                    name=FlowRunFilterStateName(any_=["Scheduled"])),
+                                deployment_id=FlowRunFilterDeploymentId(any_=[d.id])),
+                                sort=FlowRunSort.EXPECTED_START_TIME_ASC, limit=1)]]
         out["late"] = runs(named("Late"), FlowRunSort.EXPECTED_START_TIME_ASC)
         out["running"] = runs(FlowRunFilter(tags=tags, state=FlowRunFilterState(
             type=FlowRunFilterStateType(any_=[StateType(s) for s in ACTIVE_STATES]))),
@@ -101,22 +124,23 @@ def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | st
     """Text for the terminal. A part that could not be read is given as its error message."""
     lines = [f"oltsync status at {datetime.now(UTC).isoformat(timespec='seconds')}"]
     if isinstance(prefect, str):
-        lines += ["", f"Prefect API: unreachable: {prefect}"]
+        lines += ["", f"Prefect API: {prefect}"]
     else:
+        lines += ["", f"Prefect API: {prefect.get('api')}"]
         pool = prefect["pool"]
         state = "PAUSED" if pool.get("paused") else pool.get("status")
         lines += ["", f"Work pool {pool['name']}: {state}"]
         lines += _table(pool.get("workers", []), ["name", "status", "last_heartbeat"])
         lines += ["", "Deployments:"]
         lines += _table(prefect["deployments"], ["name", "paused", "schedules", "concurrency_limit"])
-        for title, key, cols in (("Next scheduled runs", "scheduled", ["expected_start", "deployment",
-                                                                       "name"]),
+        for title, key, cols in (("Next scheduled run of each deployment", "scheduled",
+                                  ["expected_start", "deployment", "name"]),
                                  ("Late runs", "late", ["expected_start", "deployment", "name"]),
                                  ("Running now", "running", ["start", "state", "deployment", "name"])):
             lines += ["", f"{title}:"] + _table(prefect[key], cols)
     lines += ["", "OLTs (last sync, from sync_runs):"]
     if isinstance(olts, str):
-        lines.append(f"  database: {olts}")
+        lines.append(f"  {olts}")
     else:
         listed = [o for o in olts if o["status"] != "removed"]
         lines += _table([{**o, "error": (o["error"] or "")[:100]} for o in listed],

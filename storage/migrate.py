@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import DatabaseError
@@ -36,6 +37,10 @@ def head() -> str:
 
 def current(url: str | None = None) -> str | None:
     url = url or database_url()
+    missing = sqlite_file_missing(url)
+    if missing is not None:  # reading must not create an empty database file
+        raise DatabaseError(f"database {safe_url(url)} does not exist ({missing}): run `oltsync db "
+                            "upgrade` to create it, or set OLTSYNC_DATABASE_URL to yours")
     try:
         with get_engine(url).connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
@@ -44,6 +49,15 @@ def current(url: str | None = None) -> str | None:
         raise DatabaseError(f"database {safe_url(url)} is unreachable: "
                             f"{str(orig).strip().splitlines()[0]} (check that the server is up and "
                             "OLTSYNC_DATABASE_URL / OLTSYNC_DATABASE_BLOCK point at it)") from None
+
+
+def sqlite_file_missing(url: str) -> str | None:
+    """The absolute path of a SQLite database file that does not exist yet; None otherwise."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    path = Path(u.database).expanduser().resolve()
+    return None if path.exists() else str(path)
 
 
 def check(url: str | None = None) -> None:

@@ -39,7 +39,7 @@ def platform(raw: Path) -> str:
 
 
 def unsupported() -> list[Path]:
-    """Captures of a variant the collector refuses (listed in the README with their error)."""
+    """Captures of a variant the collector refuses (listed in docs/captures.md with their error)."""
     return [raw for raw in cases() if meta(raw).get("unsupported")]
 
 
@@ -48,7 +48,7 @@ PLATFORM_NAMES = {"huawei_smartax": "Huawei SmartAX", "zte_c300": "ZTE C300/C320
 
 
 def tested_against_table() -> str:
-    """The README's "Tested against" table, made from the corpus so that it cannot drift."""
+    """The "Tested against" table of docs/captures.md, made from the corpus so that it cannot drift."""
     lines = ["| platform | models / firmware in the captures | captures | independent sources "
              "| unsupported variants |", "|---|---|---|---|---|"]
     for name, label in PLATFORM_NAMES.items():
@@ -64,7 +64,7 @@ def tested_against_table() -> str:
 
 def releases_table(platform_name: str) -> str:
     """Per command a platform sends, the models and releases its exact-form captures were taken
-    on (the README's, kept true by a test)."""
+    on (docs/captures.md's, kept true by a test)."""
     from platforms import profile as profiles
     from tests.test_captures import _captures_of
 

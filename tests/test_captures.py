@@ -1,5 +1,5 @@
 """The corpus of real captures: every capture parses to exactly the rows its .yml expects (or gets
-the error it expects), the corpus is as wide as promised, and the README says what it covers."""
+the error it expects), the corpus is as wide as promised, and docs/captures.md says what it covers."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from tests.capture_corpus import (
 )
 
 CASES = cases()
-README = Path(__file__).parent.parent / "README.md"
+CORPUS_DOC = Path(__file__).parent.parent / "docs" / "captures.md"
 
 
 @pytest.mark.parametrize("raw", CASES, ids=[case_id(c) for c in CASES])
@@ -153,14 +153,14 @@ def test_a_modelled_command_is_never_core(platform_name: str) -> None:
 KNOWN_MODELLED_CORE: dict[str, list[str]] = {}
 
 
-def test_readme_tested_against_table_is_the_corpus() -> None:
-    assert corpus_table() in README.read_text(encoding="utf-8")
+def test_the_tested_against_table_is_the_corpus() -> None:
+    assert corpus_table() in CORPUS_DOC.read_text(encoding="utf-8")
 
 
-def test_readme_says_which_titan_releases_each_command_was_captured_on() -> None:
+def test_the_guide_says_which_titan_releases_each_command_was_captured_on() -> None:
     from tests.capture_corpus import releases_table
 
-    assert releases_table("zte_c600") in README.read_text(encoding="utf-8")
+    assert releases_table("zte_c600") in CORPUS_DOC.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("raw", CASES, ids=[case_id(c) for c in CASES])

@@ -164,7 +164,7 @@ def test_status_reports_each_olts_last_sync(pg: str, fleet) -> None:
     assert olts["olt-001"]["inserted"] > 32 and olts["olt-001"]["error"] is None
     assert olts["olt-002"]["status"] == "failed" and olts["olt-002"]["last_ok"] is None
     assert "olt-002" in olts["olt-002"]["error"] and "login" in olts["olt-002"]["error"]
-    text = format_status("connection refused", list(olts.values()))
+    text = format_status("unreachable: connection refused", list(olts.values()))
     assert "Prefect API: unreachable: connection refused" in text
     assert [line.split()[0] for line in text.splitlines() if line.startswith("  olt-")] == [
         "olt-001", "olt-002"]

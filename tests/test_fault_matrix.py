@@ -1,7 +1,7 @@
 """The fault matrix: for each fault, through the real sync-fleet flow (real SSH to the simulator, real
 PostgreSQL), the run's state is right, the error names the OLT, the command and the cause in one line,
 the other OLTs complete, and what the faulty OLT's failed datasets held before is still there, row by
-row. Faults covered elsewhere are listed in the README's matrix with their tests."""
+row. Faults covered elsewhere are listed in docs/fault-matrix.md with their tests."""
 
 from __future__ import annotations
 

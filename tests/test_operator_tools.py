@@ -46,6 +46,10 @@ def test_systemd_units_for_another_prefix_user_and_env_file(tmp_path: Path) -> N
     assert "OLTSYNC_INVENTORY=/srv/olt/inventory.yaml" in text
     assert f"PREFECT_HOME={tmp_path / 'state'}/prefect" in text
     assert "next:" in done.stdout and "systemctl enable --now" in done.stdout
+    steps = done.stdout.split("next:", 1)[1]
+    # the bootstrap before the services start (it writes the API's auth string) and after
+    assert steps.count("oltsync bootstrap") == 2
+    assert steps.index("oltsync bootstrap") < steps.index("systemctl enable --now")
 
 
 def test_supervisor_files_and_set_values_in_an_existing_env_file(tmp_path: Path) -> None:

@@ -199,7 +199,7 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
     ops = Ops(ROOT, env, api, get_engine(url), sim, {o.name: o for o in olts}, conf)
     first = ops.cli(str(BIN / "python"), "-m", "oltsync", "bootstrap")
     ops.bootstrap_out.append(first.stdout + first.stderr)
-    assert first.returncode == 2, first.stdout + first.stderr
+    assert first.returncode == 3, first.stdout + first.stderr  # a planned step, not an error
     written = env_file.read_text()
     env[CLIENT_VAR] = re.search(rf"^{CLIENT_VAR}=(\S+)$", written, re.M).group(1)
     assert f"{SERVER_VAR}={env[CLIENT_VAR]}" in written and env_file.stat().st_mode & 0o777 == 0o600
@@ -263,6 +263,7 @@ def test_bootstrap_creates_everything_and_is_safe_to_rerun(ops: Ops) -> None:
     auth, first, second = ops.bootstrap_out
     # the first run, on an environment file without it, writes the API's auth string and stops
     assert "wrote a new Prefect API auth string in" in auth and "restart the Prefect server" in auth
+    assert "next step: " in auth and "error:" not in auth
     assert "- Prefect API: locked" in first and "- Prefect API: locked" in second
     # created here, or a moment before by a supervised worker starting with --type process
     assert re.search(r"work pool 'oltsync' \(process\): (created|exists)", first)
@@ -549,6 +550,7 @@ def test_status_command_reports_runs_pool_and_olts(ops: Ops) -> None:
     done = ops.cli(str(BIN / "python"), "-m", "oltsync", "status", "--json")
     assert done.returncode == 0, done.stderr
     status = yaml.safe_load(done.stdout)
+    assert status["prefect"]["api"].startswith("http://127.0.0.1:")  # the server it talks to
     assert status["prefect"]["pool"]["name"] == "oltsync"
     assert len([w for w in status["prefect"]["pool"]["workers"] if w["status"] == "ONLINE"]) == 2
     olts = {o["olt"]: o for o in status["olts"]}
