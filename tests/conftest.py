@@ -29,6 +29,23 @@ DATA_TABLES = ["onu_optical_history", "onu_state_changes", "outages", "sync_runs
                "macs", "service_ports", "unregistered_onus", "onus", "pon_ports", "boards", "olts"]
 
 
+# Modules whose tests are one scenario, in the order they are written (the bootstrap, then runs
+# on the supervised server, then status...): a random order (pytest-randomly) moves the module as
+# a block and never shuffles its tests.
+SCENARIOS = {"test_ops_e2e.py"}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for name in SCENARIOS:
+        at = [i for i, item in enumerate(items) if item.path.name == name]
+        if not at:
+            continue
+        block = sorted((items[i] for i in at), key=lambda item: item.location[1])
+        rest = [item for item in items if item.path.name != name]
+        items[:] = rest[:at[0]] + block + rest[at[0]:]
+
+
 def _pg_available() -> str | None:
     try:
         psycopg2.connect(PG_ADMIN, connect_timeout=3).close()
