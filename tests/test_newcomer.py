@@ -94,7 +94,8 @@ def test_the_server_shows_its_help_unconfigured_and_refuses_to_start_open(tmp_pa
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_a_failed_run_logs_our_error_in_one_line(fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_run_logs_our_error_in_one_line(pg: str, fleet,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Prefect logs a failed task or flow run with its traceback; ours (a wrong password, a
     refused command) are their message: no traceback (OLTSYNC_DEBUG=1 brings it back)."""
     from flows.sync_olt import sync_olt
@@ -114,6 +115,6 @@ def test_a_failed_run_logs_our_error_in_one_line(fleet, monkeypatch: pytest.Monk
     monkeypatch.setattr(logging.Logger, "callHandlers", call_handlers)
     state = sync_olt(olt_name=olt.name, inventory_path=str(f.inventory_path), return_state=True)
     monkeypatch.undo()
-    assert state.is_failed()
+    assert state.is_failed() and "login failed" in (state.message or "")
     ours = [r for r in seen if "login failed" in r.getMessage() and r.levelno >= logging.ERROR]
     assert len(ours) >= 5 and all(r.exc_info is None for r in ours), [r.getMessage() for r in ours]
