@@ -7,6 +7,7 @@ OLT is a related resource; the payload has the counts, the first affected ONUs a
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -20,19 +21,28 @@ SIGNAL_OK = "oltsync.signal.closed"
 SHOWN = 10  # affected ONUs named in a payload
 
 
+def _port_order(item: tuple[str, int]) -> list:
+    """0/1/2 before 0/1/10: a port's numbers as numbers."""
+    return [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", item[0])]
+
+
 def _event(name: str, olt: str, o: Outage, clients: list[str],
-           rid: str | None = None) -> dict[str, Any]:
+           rid: str | None = None, reason: str | None = None) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "olt": olt, "port": o.port or "", "kind": o.kind, "affected": o.affected, "los": o.los,
         "dying_gasp": o.dying_gasp, "clients": o.clients, "onus": o.serials[:SHOWN],
-        "client_keys": clients[:SHOWN], "opened_at": o.opened_at.isoformat()}
+        "client_keys": clients[:SHOWN], "opened_at": o.opened_at.isoformat(),
+        "flaps": o.reopened, "ports": [f"{p} ({n})" for p, n in sorted(o.ports.items(), key=_port_order)]}
+    if reason:
+        payload["reason"] = reason
     if o.closed_at is not None:
         payload["closed_at"] = o.closed_at.isoformat()
         payload["minutes"] = round((o.closed_at - o.opened_at).total_seconds() / 60)
+    where = o.port or (f"({len(o.ports)} PON ports)" if o.ports else "(whole OLT)")
     return {
         "event": name,
         "resource": {"prefect.resource.id": rid or f"oltsync.outage.{o.id}",
-                     "prefect.resource.name": f"{olt} {o.port or '(whole OLT)'}",
+                     "prefect.resource.name": f"{olt} {where}",
                      "oltsync.olt": olt, "oltsync.port": o.port or "", "oltsync.kind": o.kind},
         "related": [{"prefect.resource.id": f"oltsync.olt.{olt}",
                      "prefect.resource.role": "olt", "prefect.resource.name": olt}],
@@ -42,22 +52,29 @@ def _event(name: str, olt: str, o: Outage, clients: list[str],
 
 def outage_events(olt: str, decisions: Decisions,
                   clients: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
-    """The events of one pass: each outage opened and each closed, quiet (flapping) ones left
-    out. `clients` maps serials to client keys."""
+    """The events of one evaluation: what the operator is told (decisions.tell), in order: one
+    per outage opened, reopened after its RESOLVED, or closed (a flapping port's RESOLVED held
+    until it stays up). `clients` maps serials to client keys."""
     clients = clients or {}
 
     def keys(o: Outage) -> list[str]:
         return sorted({k for s in o.serials if (k := clients.get(s))})
 
-    return ([_event(OPENED, olt, o, keys(o)) for o in decisions.opened if not o.quiet]
-            + [_event(CLOSED, olt, o, keys(o)) for o in decisions.closed if not o.quiet])
+    return [_event(OPENED if change == "opened" else CLOSED, olt, o, keys(o))
+            for change, o in decisions.tell]
+
+
+def olt_event(olt: str, o: Outage, reason: str | None = None) -> dict[str, Any]:
+    """The OLT's own outage (unreachable or unreadable) opened or closed: one per OLT and kind
+    at a time, so its resource is the OLT's, and a reminder follows each opening."""
+    return _event(OPENED if o.closed_at is None else CLOSED, olt, o, [],
+                  rid=f"oltsync.outage.{olt}.{o.kind}", reason=reason)
 
 
 def unreachable_event(olt: str, change: str, at: datetime) -> dict[str, Any]:
-    """The OLT's own outage, `change` 'opened' or 'closed' (one per OLT at a time)."""
-    o = Outage(None, "unreachable", at, [])
-    return _event(OPENED if change == "opened" else CLOSED, olt, o, [],
-                  rid=f"oltsync.outage.{olt}.unreachable")
+    """The OLT's unreachable outage, `change` 'opened' or 'closed'."""
+    return olt_event(olt, Outage(None, "unreachable", at, [],
+                                 closed_at=at if change == "closed" else None))
 
 
 def signal_events(olt: str, d: SignalDecisions) -> list[dict[str, Any]]:
@@ -85,13 +102,20 @@ def signal_events(olt: str, d: SignalDecisions) -> list[dict[str, Any]]:
     return out
 
 
-# Notification texts (Jinja, rendered by the Prefect server from the triggering event).
+# Notification texts (Jinja, rendered by the Prefect server from the triggering event). A port's
+# outage names the port; an OLT-wide one how many ports (each with its count in the body); the
+# OLT's own outages (unreachable, unreadable) only the OLT.
+_WHERE = ("{{ event.payload.olt }}{% if event.payload.port %} {{ event.payload.port }}"
+          "{% elif event.payload.ports %} ({{ event.payload.ports | length }} PON ports)"
+          "{% endif %}")
+_ONDE = _WHERE.replace("PON ports", "PONs")
+
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
         "subject": "{% if event.event == 'oltsync.signal.opened' %}LOW SIGNAL"
                    "{% elif event.event == 'oltsync.signal.closed' %}SIGNAL OK"
                    "{% elif event.event == 'oltsync.outage.opened' %}OUTAGE{% else %}RESOLVED"
-                   "{% endif %} {{ event.payload.olt }} {{ event.payload.port }}",
+                   "{% endif %} " + _WHERE,
         "body": (
             "{% set p = event.payload %}"
             "{% if event.event == 'oltsync.signal.opened' %}{{ p.count }} ONUs on OLT {{ p.olt }},"
@@ -101,20 +125,32 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "{{ p.olt }}, PON {{ p.port }}: {{ p.onus | join('; ') }}"
             "{% elif event.event == 'oltsync.outage.opened' %}"
             "{% if p.kind == 'unreachable' %}OLT {{ p.olt }} cannot be reached."
-            "{% else %}{{ p.kind | upper }} outage on OLT {{ p.olt }}, PON {{ p.port }}: "
-            "{{ p.affected }} ONUs offline ({{ p.los }} LOS, {{ p.dying_gasp }} dying gasp), "
+            "{% elif p.kind == 'unreadable' %}OLT {{ p.olt }} accepts the login but cannot be "
+            "read: {{ p.reason }}"
+            "{% elif p.ports %}{{ p.kind | upper }} outage on OLT {{ p.olt }}: "
+            "{{ p.ports | length }} PON ports, {{ p.affected }} ONUs offline ({{ p.los }} LOS, "
+            "{{ p.dying_gasp }} dying gasp), {{ p.clients }} clients affected. Ports: "
+            "{{ p.ports | join(', ') }}"
+            "{% else %}{{ p.kind | upper }} outage on OLT {{ p.olt }}, PON {{ p.port }}"
+            "{% if p.flaps %} again (dark {{ p.flaps + 1 }} times since {{ p.opened_at }}){% endif %}"
+            ": {{ p.affected }} ONUs offline ({{ p.los }} LOS, {{ p.dying_gasp }} dying gasp), "
             "{{ p.clients }} clients affected. ONUs: {{ p.onus | join(', ') }}{% endif %}"
             "{% else %}"
             "{% if p.kind == 'unreachable' %}OLT {{ p.olt }} answers again."
+            "{% elif p.kind == 'unreadable' %}OLT {{ p.olt }} can be read again."
+            "{% elif p.ports %}Resolved: OLT {{ p.olt }}, its {{ p.ports | length }} PON ports are "
+            "back ({{ p.affected }} ONUs, {{ p.minutes }} min)."
             "{% else %}Resolved: OLT {{ p.olt }}, PON {{ p.port }} is back "
-            "({{ p.affected }} ONUs, {{ p.minutes }} min).{% endif %}"
+            "({{ p.affected }} ONUs, {{ p.minutes }} min"
+            "{% if p.flaps %}; it flapped {{ p.flaps }} times before it stayed up{% endif %})."
+            "{% endif %}"
             "{% endif %}"),
     },
     "pt-BR": {
         "subject": "{% if event.event == 'oltsync.signal.opened' %}SINAL BAIXO"
                    "{% elif event.event == 'oltsync.signal.closed' %}SINAL NORMAL"
                    "{% elif event.event == 'oltsync.outage.opened' %}QUEDA{% else %}NORMALIZADO"
-                   "{% endif %} {{ event.payload.olt }} {{ event.payload.port }}",
+                   "{% endif %} " + _ONDE,
         "body": (
             "{% set p = event.payload %}"
             "{% if event.event == 'oltsync.signal.opened' %}{{ p.count }} ONUs na OLT {{ p.olt }},"
@@ -124,13 +160,25 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "{{ p.olt }}, PON {{ p.port }}: {{ p.onus | join('; ') }}"
             "{% elif event.event == 'oltsync.outage.opened' %}"
             "{% if p.kind == 'unreachable' %}A OLT {{ p.olt }} não responde."
-            "{% else %}Queda ({{ p.kind | upper }}) na OLT {{ p.olt }}, PON {{ p.port }}: "
-            "{{ p.affected }} ONUs offline ({{ p.los }} LOS, {{ p.dying_gasp }} dying gasp), "
+            "{% elif p.kind == 'unreadable' %}A OLT {{ p.olt }} aceita o login mas não pode ser "
+            "lida: {{ p.reason }}"
+            "{% elif p.ports %}Queda ({{ p.kind | upper }}) na OLT {{ p.olt }}: "
+            "{{ p.ports | length }} PONs, {{ p.affected }} ONUs offline ({{ p.los }} LOS, "
+            "{{ p.dying_gasp }} dying gasp), {{ p.clients }} clientes afetados. PONs: "
+            "{{ p.ports | join(', ') }}"
+            "{% else %}Queda ({{ p.kind | upper }}) na OLT {{ p.olt }}, PON {{ p.port }}"
+            "{% if p.flaps %} de novo ({{ p.flaps + 1 }} vezes desde {{ p.opened_at }}){% endif %}"
+            ": {{ p.affected }} ONUs offline ({{ p.los }} LOS, {{ p.dying_gasp }} dying gasp), "
             "{{ p.clients }} clientes afetados. ONUs: {{ p.onus | join(', ') }}{% endif %}"
             "{% else %}"
             "{% if p.kind == 'unreachable' %}A OLT {{ p.olt }} voltou a responder."
+            "{% elif p.kind == 'unreadable' %}A OLT {{ p.olt }} voltou a ser lida."
+            "{% elif p.ports %}Normalizado: OLT {{ p.olt }}, suas {{ p.ports | length }} PONs "
+            "({{ p.affected }} ONUs, {{ p.minutes }} min)."
             "{% else %}Normalizado: OLT {{ p.olt }}, PON {{ p.port }} "
-            "({{ p.affected }} ONUs, {{ p.minutes }} min).{% endif %}"
+            "({{ p.affected }} ONUs, {{ p.minutes }} min"
+            "{% if p.flaps %}; oscilou {{ p.flaps }} vezes antes de estabilizar{% endif %})."
+            "{% endif %}"
             "{% endif %}"),
     },
 }
@@ -139,21 +187,31 @@ TEMPLATES: dict[str, dict[str, str]] = {
 # within the config's reminder time; the event it renders is the one that opened the outage.
 REMINDER: dict[str, dict[str, str]] = {
     "en": {
-        "subject": "STILL DOWN {{ event.payload.olt }} {{ event.payload.port }}",
+        "subject": "STILL DOWN " + _WHERE,
         "body": (
             "{% set p = event.payload %}"
             "{% if p.kind == 'unreachable' %}OLT {{ p.olt }} still cannot be reached "
             "(since {{ p.opened_at }})."
+            "{% elif p.kind == 'unreadable' %}OLT {{ p.olt }} still cannot be read "
+            "(since {{ p.opened_at }}): {{ p.reason }}"
+            "{% elif p.ports %}The {{ p.kind | upper }} outage on OLT {{ p.olt }} "
+            "({{ p.ports | length }} PON ports) is still open (since {{ p.opened_at }}; "
+            "{{ p.affected }} ONUs and {{ p.clients }} clients when it opened)."
             "{% else %}The {{ p.kind | upper }} outage on OLT {{ p.olt }}, PON {{ p.port }} is "
             "still open (since {{ p.opened_at }}; {{ p.affected }} ONUs and {{ p.clients }} "
             "clients when it opened).{% endif %}"),
     },
     "pt-BR": {
-        "subject": "AINDA EM QUEDA {{ event.payload.olt }} {{ event.payload.port }}",
+        "subject": "AINDA EM QUEDA " + _ONDE,
         "body": (
             "{% set p = event.payload %}"
             "{% if p.kind == 'unreachable' %}A OLT {{ p.olt }} ainda não responde "
             "(desde {{ p.opened_at }})."
+            "{% elif p.kind == 'unreadable' %}A OLT {{ p.olt }} ainda não pode ser lida "
+            "(desde {{ p.opened_at }}): {{ p.reason }}"
+            "{% elif p.ports %}A queda ({{ p.kind | upper }}) na OLT {{ p.olt }} "
+            "({{ p.ports | length }} PONs) continua (desde {{ p.opened_at }}; "
+            "{{ p.affected }} ONUs e {{ p.clients }} clientes na abertura)."
             "{% else %}A queda ({{ p.kind | upper }}) na OLT {{ p.olt }}, PON {{ p.port }} "
             "continua (desde {{ p.opened_at }}; {{ p.affected }} ONUs e {{ p.clients }} "
             "clientes na abertura).{% endif %}"),

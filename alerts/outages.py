@@ -1,20 +1,29 @@
-"""PON outages from two passes over an OLT's ONU states: plain decisions, no database.
+"""PON outages from the ONU state changes since the last evaluation: plain decisions, no database.
 
 The rules are those ISPs wrote on top of the tools they had: the first pass is the baseline and
 never alerts (a new ONU has no transition); ONUs that were already offline do not count; ONUs are
-grouped by PON port; a port opens an outage when, between two passes, at least `min_onus` of its
-online ONUs, or `min_share` of them, went offline. LOS (fibre) and power failure (mains, dying
+grouped by PON port; a port opens an outage when, between two evaluations, at least `min_onus` of
+its online ONUs, or `min_share` of them, went offline. LOS (fibre) and power failure (mains, dying
 gasp) are kept apart, with a higher bar for power failure (a street's power cut is not a fibre
 cut); a mix of both is "mixed" and takes the LOS bar. An open outage grows while more ONUs of its
-port go down and closes when most (more than `close_share`) of its ONUs are back or gone. A port
-that goes dark again within `cooldown` of closing reopens the same outage, quietly (`reopened`):
-a flapping port is told once, not at every flap.
+port go down and closes when most (more than `close_share`) of its ONUs are back or gone.
+
+What the operator is told follows what they last saw (`told`), one message per change of state:
+- When `olt_share` of the OLT's ports (at least `olt_min_ports`) open together, that is one
+  OLT-wide outage (port None, `ports` naming each and its count), and any port that goes dark
+  while it is open joins it: one OUTAGE, one RESOLVED, not one per port.
+- A port dark again after its RESOLVED was told is told again (OUTAGE, the flap counted), however
+  soon. After that, the port is flapping: its next closing is held until it has stayed up for
+  `cooldown`, and reopenings meanwhile are quiet, so the operator's last message is never RESOLVED
+  while the port is dark, and the held RESOLVED says how many times it flapped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+OLT_LEVEL = ("unreachable", "unreadable")  # the OLT's own outages, kept by storage/outages.py
 
 
 @dataclass(frozen=True)
@@ -25,12 +34,15 @@ class Rules:
     power_min_share: float = 0.75
     close_share: float = 0.5
     kind_share: float = 0.8  # this share of one cause names the kind; below it: mixed
+    olt_share: float = 0.5  # of the OLT's ports with ONUs online, opening in one evaluation ...
+    olt_min_ports: int = 3  # ... and at least this many: one OLT-wide outage
+    unreadable_after: int = 3  # passes in a row an OLT logs in but cannot be read: an outage
     cooldown: timedelta = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
 class Down:
-    """An ONU that went from online to offline in this pass."""
+    """An ONU that went from online to offline since the last evaluation."""
 
     serial: str
     cause: str | None
@@ -39,7 +51,7 @@ class Down:
 
 @dataclass
 class PortPass:
-    """One PON port in one pass: how many ONUs were online before it, which went down."""
+    """One PON port since the last evaluation: ONUs online before it, which went down."""
 
     port: str
     online_before: int
@@ -48,8 +60,8 @@ class PortPass:
 
 @dataclass
 class Outage:
-    port: str | None
-    kind: str  # los | power | mixed | unreachable
+    port: str | None  # None: the whole OLT (`ports` names the PON ports it covers)
+    kind: str  # los | power | mixed | unreachable | unreadable
     opened_at: datetime
     serials: list[str]
     los: int = 0
@@ -57,16 +69,13 @@ class Outage:
     clients: int = 0
     closed_at: datetime | None = None
     id: int | None = None
-    reopened: int = 0
+    reopened: int = 0  # times it went dark again after closing: the flaps
+    ports: dict[str, int] = field(default_factory=dict)  # OLT-wide: PON port -> ONUs down
+    told: str | None = None  # what the operator was last told: "opened", "closed"
 
     @property
     def affected(self) -> int:
         return len(self.serials)
-
-    @property
-    def quiet(self) -> bool:
-        """A flapping port's outage: its reopening and closing are not announced again."""
-        return self.reopened > 0
 
 
 @dataclass
@@ -75,6 +84,13 @@ class Decisions:
     grown: list[Outage] = field(default_factory=list)
     closed: list[Outage] = field(default_factory=list)
     reopened: list[Outage] = field(default_factory=list)
+    settled: list[Outage] = field(default_factory=list)  # a held RESOLVED told now
+    tell: list[tuple[str, Outage]] = field(default_factory=list)  # ("opened"|"closed", outage)
+
+    def changed(self) -> list[Outage]:
+        """Every outage whose row changes, once."""
+        rows = self.grown + self.closed + self.reopened + self.settled
+        return list({id(o): o for o in rows if o not in self.opened}.values())
 
 
 def cause_kind(cause: str | None) -> str:
@@ -114,44 +130,90 @@ def opens(p: PortPass, rules: Rules = Rules()) -> str | None:
     return kind if n >= need_n or n / p.online_before >= need_share else None
 
 
-def evaluate(passes: list[PortPass], open_outages: list[Outage], online: dict[str, bool],
-             at: datetime, rules: Rules = Rules()) -> Decisions:
-    """What this pass opens, grows, reopens and closes. `open_outages` holds the OLT's open
-    outages and those closed within the cooldown; `online` is every present ONU's state now (an
-    ONU missing from it was removed: it counts as back)."""
+def _add(o: Outage, p: PortPass) -> bool:
+    """The port's new ONUs down join the outage; whether any did."""
+    new = [d for d in p.went_down if d.serial not in o.serials]
+    if o.port is None:
+        o.ports[p.port] = o.ports.get(p.port, 0) + len(new)
+    if not new:
+        return False
+    o.serials += [d.serial for d in new]
+    los, power, clients = _counts(new)
+    o.los, o.dying_gasp, o.clients = o.los + los, o.dying_gasp + power, o.clients + clients
+    return True
+
+
+def olt_wide(fresh: int, ports_online: int, rules: Rules) -> bool:
+    """Whether `fresh` ports opening together, of the OLT's `ports_online`, are one event."""
+    return fresh >= rules.olt_min_ports and fresh >= rules.olt_share * ports_online
+
+
+def evaluate(passes: list[PortPass], outages: list[Outage], online: dict[str, bool],
+             at: datetime, rules: Rules = Rules(), ports_online: int | None = None) -> Decisions:
+    """What this evaluation opens, grows, reopens, closes and tells. `outages`: the OLT's open
+    outages, those closed within the cooldown and those whose RESOLVED is held; `online`: every
+    present ONU's state now (an ONU missing from it was removed: it counts as back);
+    `ports_online`: the OLT's ports that had ONUs online before (default: the passes' ports)."""
     out = Decisions()
-    by_port = {o.port: o for o in open_outages if o.port is not None and o.closed_at is None}
-    recent = {o.port: o for o in open_outages if o.port is not None and o.closed_at is not None
-              and at - o.closed_at <= rules.cooldown}
+    live = [o for o in outages if o.closed_at is None]
+    whole = next((o for o in live if o.port is None), None)
+    by_port = {o.port: o for o in live if o.port is not None}
+    # closed, but the same outage if it goes dark again: within the cooldown, or RESOLVED held
+    dormant = {o.port: o for o in outages if o.closed_at is not None
+               and (o.told == "opened" or at - o.closed_at <= rules.cooldown)}
+
+    def tell(change: str, o: Outage) -> None:
+        o.told = change
+        out.tell.append((change, o))
+
+    def reopen(o: Outage, ps: list[PortPass]) -> None:
+        o.closed_at, o.reopened = None, o.reopened + 1
+        for p in ps:
+            _add(o, p)
+        out.reopened.append(o)
+        if o.told != "opened":  # the operator saw RESOLVED: dark again is news, as it is now
+            o.kind = classify([d for p in ps for d in p.went_down], rules)
+            tell("opened", o)
+
+    fresh: list[PortPass] = []
     for p in passes:
-        current = by_port.get(p.port)
+        current = by_port.get(p.port) or whole  # while the whole OLT is out, its ports join it
         if current is not None:
-            new = [d for d in p.went_down if d.serial not in current.serials]
-            if new:
-                current.serials += [d.serial for d in new]
-                los, power, clients = _counts(new)
-                current.los += los
-                current.dying_gasp += power
-                current.clients += clients
+            if _add(current, p) and current not in out.grown:
                 out.grown.append(current)
+        elif opens(p, rules) is not None:
+            fresh.append(p)
+    if olt_wide(len(fresh), ports_online if ports_online is not None else len(passes), rules):
+        again = dormant.pop(None, None)
+        if again is not None:
+            reopen(again, fresh)
+        else:
+            downs = [d for p in fresh for d in p.went_down]
+            o = Outage(None, classify(downs, rules), at, [])
+            for p in fresh:
+                _add(o, p)
+            out.opened.append(o)
+            tell("opened", o)
+        fresh = []
+    for p in fresh:
+        again = dormant.pop(p.port, None)
+        if again is not None:
+            reopen(again, [p])
             continue
-        kind = opens(p, rules)
-        if kind is not None and p.port in recent:  # back within the cooldown: the same outage
-            again = recent.pop(p.port)
-            again.closed_at, again.reopened = None, again.reopened + 1
-            again.serials += [d.serial for d in p.went_down if d.serial not in again.serials]
-            out.reopened.append(again)
-            by_port[p.port] = again
-        elif kind is not None:
-            los, power, clients = _counts(p.went_down)
-            outage = Outage(p.port, kind, at, [d.serial for d in p.went_down], los, power, clients)
-            out.opened.append(outage)
-            by_port[p.port] = outage
-    for o in open_outages:
-        if o.closed_at is not None or o.port is None or o in out.reopened:
-            continue
+        los, power, clients = _counts(p.went_down)
+        o = Outage(p.port, classify(p.went_down, rules), at, [d.serial for d in p.went_down],
+                   los, power, clients)
+        out.opened.append(o)
+        tell("opened", o)
+    for o in live:
         back = sum(1 for s in o.serials if online.get(s, True))
         if back > rules.close_share * o.affected:
             o.closed_at = at
             out.closed.append(o)
+            if o.reopened == 0:  # a flapping port's RESOLVED waits until it stays up
+                tell("closed", o)
+    for o in dormant.values():
+        if o.told == "opened" and at - o.closed_at >= rules.cooldown:
+            out.settled.append(o)
+            tell("closed", o)
     return out

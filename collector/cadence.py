@@ -51,15 +51,21 @@ def plan(profile: Profile, names: list[str], last_ok: Mapping[str, datetime], at
 
 
 def triggered(profile: Profile, after: list[str], changed: Mapping[str, int],
-              state_changes: Mapping[str, int] | None = None) -> list[str]:
+              state_changes: Mapping[str, int] | None = None,
+              changes_since: Mapping[str, int] | None = None) -> list[str]:
     """Of the datasets waiting on others, those whose predecessors inserted, moved or removed
     rows (`changed`: that count per dataset read this run), or saw as many rows change state as
-    the waiting one's `also_after_state_changes` (`state_changes`: that count per dataset)."""
+    the waiting one's `also_after_state_changes` (`state_changes`: that count per dataset read
+    this run; `changes_since`: per waiting dataset, the ONU state changes stored since its last
+    read, the status passes' among them: they store most, so this run may see none)."""
     flips = state_changes or {}
+    since = changes_since or {}
 
     def due(d: str) -> bool:
         spec = profile.datasets[d]
         bar = spec.also_after_state_changes
+        if bar is not None and since.get(d, 0) >= bar:
+            return True
         return any(changed.get(p, 0) > 0 or (bar is not None and flips.get(p, 0) >= bar)
                    for p in spec.also_after)
 

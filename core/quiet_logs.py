@@ -10,11 +10,27 @@ from core.errors import OltSyncError
 
 def keep_out_of_logs() -> None:
     """The websockets library logs each frame at DEBUG, Prefect's events client's auth frame (the
-    auth string itself) among them: its loggers never go below INFO, whatever the root's level."""
+    auth string itself) among them: its loggers never go below INFO, whatever the root's level.
+    paramiko's "Socket exception" lines are dropped (see _SocketClosed)."""
     for name in ("websockets", "websockets.client"):
         logger = logging.getLogger(name)
         if logger.level < logging.INFO:
             logger.setLevel(logging.INFO)
+    transport = logging.getLogger("paramiko.transport")
+    if _SOCKET_CLOSED not in transport.filters:
+        transport.addFilter(_SOCKET_CLOSED)
+
+
+class _SocketClosed(logging.Filter):
+    """paramiko's reader thread logs at ERROR the socket a box resets as a session closes, in
+    every normal pass. A connection that really drops mid-answer is our session's error, which
+    names the OLT and the command; paramiko's line adds nothing but a false alarm."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Socket exception")
+
+
+_SOCKET_CLOSED = _SocketClosed()
 
 
 class _OneLineErrors(logging.Filter):

@@ -9,8 +9,8 @@ from prefect.events import emit_event
 from sqlalchemy.engine import Engine
 
 from alerts import config as alerts_config
-from alerts.events import outage_events, signal_events, unreachable_event
-from alerts.outages import Decisions, Rules, evaluate
+from alerts.events import olt_event, outage_events, signal_events
+from alerts.outages import Decisions, Outage, Rules, evaluate
 from alerts.signal import SignalDecisions, Thresholds
 from alerts.signal import evaluate as evaluate_signal
 from storage import outages
@@ -18,13 +18,14 @@ from storage import outages
 
 def watch_outages(engine: Engine, olt: str, since: datetime, at: datetime,
                   rules: Rules | None = None) -> Decisions:
-    """`since`: when this pass began (its transitions are those at or after it). Each outage
-    opened or closed is also a Prefect event (what the notification automations send). The rules:
-    the alerts config's (OLTSYNC_ALERTS), else the defaults."""
+    """Evaluate the state changes not evaluated yet (the first time: those at or after `since`,
+    this pass's start): a pass whose evaluation could not run is caught up by the next. What the
+    operator is told is also a Prefect event (what the notification automations send). The
+    rules: the alerts config's (OLTSYNC_ALERTS), else the defaults; a mistake in it raises."""
     rules = rules or alerts_config.from_env().rules
-    seen = outages.read_pass(engine, olt, since, at - rules.cooldown)
-    decisions = evaluate(seen.passes, seen.outages, seen.online, at, rules)
-    outages.write(engine, olt, decisions)
+    seen = outages.read_pass(engine, olt, since, at, rules.cooldown)
+    decisions = evaluate(seen.passes, seen.outages, seen.online, at, rules, seen.ports_online)
+    outages.write(engine, olt, decisions, seen)
     for event in outage_events(olt, decisions, seen.clients):
         emit_event(**event)
     return decisions
@@ -32,10 +33,26 @@ def watch_outages(engine: Engine, olt: str, since: datetime, at: datetime,
 
 def watch_unreachable(engine: Engine, olt: str, unreachable: bool, at: datetime) -> str | None:
     """The OLT's own outage: opened when no session could be opened, closed when one could."""
-    change = outages.set_unreachable(engine, olt, unreachable, at)
-    if change:
-        emit_event(**unreachable_event(olt, change, at))
-    return change
+    return _olt_outage(engine, olt, "unreachable", unreachable, at)
+
+
+def watch_unreadable(engine: Engine, olt: str, reason: str | None, at: datetime,
+                     after: int) -> str | None:
+    """An OLT that accepts the login but cannot be read (refused, cut or unparseable answers):
+    an outage once `after` passes in a row could not read it, closed by the first that can.
+    `reason`: what went wrong this pass (None: it was read)."""
+    passes = outages.count_unreadable(engine, olt, reason)
+    down = None if reason is not None and passes < after else reason is not None
+    return _olt_outage(engine, olt, "unreadable", down, at, reason)
+
+
+def _olt_outage(engine: Engine, olt: str, kind: str, down: bool | None, at: datetime,
+                reason: str | None = None) -> str | None:
+    o = outages.set_olt_outage(engine, olt, kind, down, at, reason)
+    if o is None:
+        return None
+    emit_event(**olt_event(olt, o, reason))
+    return "opened" if o.closed_at is None else "closed"
 
 
 def watch_signal(engine: Engine, olt: str, at: datetime,
@@ -50,14 +67,23 @@ def watch_signal(engine: Engine, olt: str, at: datetime,
 
 
 def describe(olt: str, decisions: Decisions) -> list[str]:
-    """One line per outage opened or closed, for the flow's log."""
-    lines = [f"{olt} {o.port}: {o.kind} outage opened, {o.affected} ONUs down ({o.los} LOS, "
+    """One line per outage opened, reopened, closed or settled, for the flow's log."""
+    def where(o: Outage) -> str:
+        return o.port or f"{len(o.ports)} PON ports"
+
+    told = {id(o) for change, o in decisions.tell if change == "opened"}
+    lines = [f"{olt} {where(o)}: {o.kind} outage opened, {o.affected} ONUs down ({o.los} LOS, "
              f"{o.dying_gasp} dying gasp), {o.clients} clients" for o in decisions.opened]
-    lines += [f"{olt} {o.port}: dark again within the cooldown: outage reopened "
-              f"({o.reopened} times), not announced again" for o in decisions.reopened]
-    lines += [f"{olt} {o.port}: {o.kind} outage closed after "
+    lines += [f"{olt} {where(o)}: dark again ({o.reopened} flaps), "
+              + ("told again" if id(o) in told else "not told: its RESOLVED was held")
+              for o in decisions.reopened]
+    lines += [f"{olt} {where(o)}: {o.kind} outage closed after "
               f"{(o.closed_at - o.opened_at).total_seconds() / 60:.0f} min"
+              + ("" if o.told == "closed" else f"; flapping ({o.reopened} flaps): RESOLVED held "
+                                               "until it stays up")
               for o in decisions.closed if o.closed_at]
+    lines += [f"{olt} {where(o)}: stayed up after {o.reopened} flaps: RESOLVED told"
+              for o in decisions.settled]
     return lines
 
 

@@ -22,11 +22,11 @@ from sqlalchemy.engine import Engine
 from alerts import config as alerts_config
 from alerts.outages import Rules
 from collector.dataset import collect
-from core.errors import OltSyncError
+from core.errors import ConfigError, OltSyncError
 from core.settings import Settings
 from flows.limits import check_ssh_limit, ssh_slot
 from flows.olt_access import make_pool
-from flows.outage_watch import describe, watch_outages, watch_unreachable
+from flows.outage_watch import describe, watch_outages, watch_unreachable, watch_unreadable
 from inventory import entries as inv
 from platforms import profile as profiles
 from platforms.profile import DatasetSpec
@@ -39,10 +39,21 @@ class StatusPassFailed(OltSyncError):
     pass
 
 
+class OutagesNotEvaluated(OltSyncError):
+    pass
+
+
 def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
-             rules: Rules | None = None) -> dict[str, Any]:
+             rules: Rules | ConfigError | None = None) -> dict[str, Any]:
     """One OLT's status pass; its line of the pass's table. `rules`: the outage rules (the alerts
-    config's, read once per pass; None: read them here)."""
+    config's, read once per pass; None: read them here); a ConfigError: the alerts config is
+    wrong, so the states are stored but not evaluated (the first pass after the fix catches up),
+    and this OLT's line fails saying so."""
+    if rules is None:
+        try:
+            rules = alerts_config.from_env().rules
+        except ConfigError as exc:
+            rules = exc
     t0 = time.perf_counter()
     started = datetime.now(UTC)
     profile = profiles.load(entry.platform)
@@ -67,9 +78,12 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
                                       seed={"onus": moved})
                         commands += why.commands
                         moved, unread = why.tables["onus"], why.partial  # states without causes
-            except OltSyncError:
+            except OltSyncError as exc:
                 if pool.unreachable:
                     watch_unreachable(engine, entry.name, True, datetime.now(UTC))
+                elif isinstance(rules, Rules):  # it logged in but could not be read
+                    watch_unreadable(engine, entry.name, str(exc), datetime.now(UTC),
+                                     rules.unreadable_after)
                 raise
             finally:
                 pool.close()
@@ -77,6 +91,10 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
             now = datetime.now(UTC)
             written = states.apply(engine, entry.name, moved, known, now)
             watch_unreachable(engine, entry.name, False, now)
+            if isinstance(rules, ConfigError):
+                raise OutagesNotEvaluated(f"{entry.name}: states stored, outages not evaluated "
+                                          f"(the first pass after the fix catches up): {rules}")
+            watch_unreadable(engine, entry.name, None, now, rules.unreadable_after)
             lines = describe(entry.name, watch_outages(engine, entry.name, started, now, rules))
             lines += [f"{entry.name}: states stored; {unread}"] if unread else []
     except OltBusy:
@@ -108,7 +126,10 @@ def status_pass(inventory_path: str | None = None, concurrency: int = 16) -> dic
     inventory = inv.load(inventory_path)
     engine = get_engine()
     olts = [o for o in inventory.enabled if profiles.load(o.platform).status is not None]
-    rules = alerts_config.from_env().rules  # once per pass; a mistake in it fails the pass, named
+    try:  # once per pass; a mistake in it fails the pass, named, after the states are stored
+        rules: Rules | ConfigError = alerts_config.from_env().rules
+    except ConfigError as exc:
+        rules = exc
 
     def one(entry: inv.OltEntry) -> dict[str, Any]:
         try:
@@ -127,7 +148,10 @@ def status_pass(inventory_path: str | None = None, concurrency: int = 16) -> dic
     create_table_artifact(table=rows, key="status-pass",
                           description=f"{len(rows)} OLTs, {changed} ONU state changes")
     failed = [r["note"] for r in rows if r["status"] == "failed"]
+    # an entry the pass cannot use is never left out silently
+    failed += [f"inventory: {p} (left out of the status pass)" for p in inventory.problems]
     if failed:
-        raise StatusPassFailed(f"{len(failed)} of {len(rows)} OLTs failed:\n" + "\n".join(failed))
+        raise StatusPassFailed(f"{len(failed)} of {len(rows) + len(inventory.problems)} OLTs "
+                               "failed:\n" + "\n".join(failed))
     return {"olts": len(rows), "changed": changed,
             "skipped": [r["olt"] for r in rows if r["status"] == "skipped"]}

@@ -179,7 +179,9 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
                                              for k in ("inserted", "moved", "removed"))
                        for d in done}
             flips = {d.report.dataset: d.report.counts.get("state_changes", 0) for d in done}
-            then = cadence.triggered(profile, plan.after, changed, flips)
+            since = {d: queries.state_changes_since(engine, olt_name, last_ok.get(d))
+                     for d in plan.after if profile.datasets[d].also_after_state_changes}
+            then = cadence.triggered(profile, plan.after, changed, flips, since)
             pool.expect(len(then))
             done += _run(then, shared)
         finally:
@@ -197,29 +199,31 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
         for d in done:
             if d.onus is not None:
                 report.onus, report.worst_optical = d.onus, d.worst_optical
-        lost = None
+        lost = unwatched = None
         try:
             lock.check()  # another sync may own the OLT now: write nothing more
         except LockLost as exc:
             lost = str(exc)
         else:
             store.count_onus_per_port(engine, entry.name)  # whatever was stored, counted once
-            _watch(engine, entry.name, started, pool, done, entry.signal)
+            unwatched = _watch(engine, entry.name, started, pool, done, entry.signal)
             if report.status in STORED:  # the run's start: status shows one time for one run
                 store.finish_olt(engine, entry.name, started)
     report.seconds = round((datetime.now(UTC) - began).total_seconds(), 2)
     create_table_artifact(table=reports.olt_table(report), key=reports.artifact_key(olt_name),
                           description=reports.olt_markdown(report))
-    if report.status not in STORED or lost:
-        # a login error fails every dataset: each message once
-        raise OltSyncFailed("; ".join(dict.fromkeys(report.errors + [lost] if lost else report.errors)))
+    failures = list(report.errors) if report.status not in STORED else []
+    failures += [x for x in (lost, unwatched) if x]
+    if failures:  # a login error fails every dataset: each message once
+        raise OltSyncFailed("; ".join(dict.fromkeys(failures)))
     return report.as_dict()
 
 
 def _watch(engine: Engine, olt: str, started: datetime, pool: SessionPool,
-           done: list[_Done], signal: dict[str, float] | None = None) -> None:
+           done: list[_Done], signal: dict[str, float] | None = None) -> str | None:
     """Outages after this pass: the OLT's own when it could not be reached, its ports' when its
-    ONU states were stored. Best effort: the inventory is stored, a failure here is logged."""
+    ONU states were stored. The inventory is stored whatever happens here; a failure is returned
+    (it fails the run: an outage must never be lost quietly) and the next pass catches up."""
     log = get_run_logger()
     try:
         now = datetime.now(UTC)
@@ -238,8 +242,11 @@ def _watch(engine: Engine, olt: str, started: datetime, pool: SessionPool,
             current = open_outages(engine)
             create_table_artifact(table=current or [{"open outages": "none"}], key="open-outages",
                                   description=f"{len(current)} open outage(s), {now:%Y-%m-%d %H:%M}Z")
-    except Exception as exc:  # noqa: BLE001 - the sync's own result stands
-        log.error("%s: outages could not be updated: %s: %s", olt, type(exc).__name__, exc)
+    except Exception as exc:  # noqa: BLE001 - the rows are stored; the run fails, named
+        what = str(exc) if isinstance(exc, OltSyncError) else f"{type(exc).__name__}: {exc}"
+        return (f"{olt}: inventory stored, outages not evaluated (the next pass that can "
+                f"catches up): {what}")
+    return None
 
 
 def _restarted(engine: Engine, pool: SessionPool, entry: inv.OltEntry, dataset: str) -> bool:

@@ -222,6 +222,14 @@ def ensure_alert_automations(path: str | None) -> str:
         label = f"{entry.block_type}/{entry.block_name}"
         with get_client(sync_client=True) as client:
             try:
+                client.read_block_type_by_slug(entry.block_type)
+            except ObjectNotFound:
+                kinds = sorted({s.block_type.slug for s in client.read_block_schemas()
+                                if "notify" in s.capabilities and s.block_type})
+                raise ConfigError(f"alerts config {path}: notify block {label}: there is no "
+                                  f"block type {entry.block_type!r}; notification types: "
+                                  f"{', '.join(kinds)}") from None
+            try:
                 block = client.read_block_document_by_name(entry.block_name,
                                                            block_type_slug=entry.block_type)
             except ObjectNotFound:

@@ -3,6 +3,7 @@ each OLT's last sync. All of it reads; nothing here writes."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,13 +101,21 @@ def last_syncs(engine: Engine) -> list[dict[str, Any]]:
 
 
 def open_outages(engine: Engine) -> list[dict[str, Any]]:
-    """Outages not closed yet, oldest first: a PON port gone dark, or an OLT not answering."""
+    """Outages not closed yet, oldest first: a PON port gone dark, most of an OLT's ports (its
+    port: how many), or an OLT not answering or not readable."""
     t = schema.outages
     q = (select(t.c.olt, t.c.port, t.c.kind, t.c.opened_at, t.c.affected, t.c.los,
-                t.c.dying_gasp, t.c.clients)
+                t.c.dying_gasp, t.c.clients, t.c.ports)
          .where(t.c.closed_at.is_(None), t.c.olt.in_(_listed())).order_by(t.c.opened_at, t.c.id))
     with engine.connect() as conn:
-        return [{**r._mapping, "opened_at": r.opened_at.isoformat()} for r in conn.execute(q)]
+        rows = conn.execute(q).all()
+    out = []
+    for r in rows:
+        row = {k: v for k, v in r._mapping.items() if k != "ports"}
+        if r.port is None and r.ports:
+            row["port"] = f"{len(json.loads(r.ports))} PON ports"
+        out.append({**row, "opened_at": r.opened_at.isoformat()})
+    return out
 
 
 def open_signal_alerts(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
@@ -152,6 +161,20 @@ def last_complete_reads(engine: Engine, olt: str) -> dict[str, datetime]:
                             .where(r.c.olt == olt, r.c.status.in_(("ok", "partial")))
                             .group_by(r.c.dataset))
         return {d: (t if t.tzinfo else t.replace(tzinfo=UTC)) for d, t in rows}
+
+
+def state_changes_since(engine: Engine, olt: str, since: datetime | None) -> int:
+    """The most ONU state changes one PON port of the OLT had since `since`, by whichever run
+    stored them (the status pass stores most); None: since ever. Per port: customers' ONUs
+    going off over hours are spread over the ports, a port shut or cut is many on one."""
+    sc = schema.onu_state_changes
+    cond = sc.c.olt == olt
+    if since is not None:
+        cond = cond & (sc.c.at >= since)
+    with engine.connect() as conn:
+        per_port = conn.execute(select(func.count()).select_from(sc).where(cond)
+                                .group_by(sc.c.port)).scalars().all()
+    return max(per_port, default=0)
 
 
 def last_status(engine: Engine, olt: str, dataset: str, before: datetime

@@ -227,9 +227,10 @@ onu_state_changes = Table(
     Index(None, "at"),
 )
 
-# Outages: a PON port that lost many of its online ONUs between two passes (kind los, power or
-# mixed), or an OLT that could not be reached at all (kind unreachable, no port). Open while
-# closed_at is NULL.
+# Outages: a PON port that lost many of its online ONUs between two evaluations (kind los, power
+# or mixed), most of an OLT's ports at once (the same kinds, no port, `ports` naming them), or an
+# OLT that could not be reached or read (kind unreachable or unreadable, no port). Open while
+# closed_at is NULL; `told` is what the operator was last told of it (alerts/outages.py).
 outages = Table(
     "outages", metadata,
     Column("id", ID, primary_key=True),
@@ -243,9 +244,25 @@ outages = Table(
     Column("dying_gasp", Integer, nullable=False),
     Column("clients", Integer, nullable=False),  # distinct clients behind the affected ONUs
     Column("serials", Text, nullable=False),  # JSON list of the affected ONUs
-    # times it came back within the cooldown after closing: a flapping port, told once
+    # times it went dark again after closing: a flapping port
     Column("reopened", Integer, nullable=False, default=0),
+    Column("ports", Text),  # OLT-wide: JSON {port: ONUs down}
+    Column("told", String(8)),  # opened | closed: the last message sent for it
+    Column("reason", Text),  # unreadable: what the OLT answered
     Index(None, "olt", "closed_at"),
+)
+
+# Per OLT, where outage evaluation stands: the last state change it evaluated (a pass whose
+# evaluation could not run is caught up by the next), and the passes in a row that logged in but
+# could not read the OLT.
+outage_watch = Table(
+    "outage_watch", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("change_id", BigInteger),  # onu_state_changes.id evaluated up to
+    Column("unreadable_passes", Integer, nullable=False, default=0),
+    Column("unreadable_reason", Text),
+    UniqueConstraint("olt"),
 )
 
 # Low optical levels (alerts/signal.py): per ONU and metric (onu_rx, olt_rx), open while

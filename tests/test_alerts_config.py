@@ -34,6 +34,10 @@ def test_durations_thresholds_and_a_reminder_turned_off() -> None:
     assert config.parse({"reminder": "1.5h", "cooldown": 45}, "x").reminder == timedelta(minutes=90)
     assert config.parse({"cooldown": 45}, "x").rules.cooldown == timedelta(minutes=45)
     assert config.parse({}, "x") == config.AlertsConfig()
+    # a share as a percentage, the OLT-wide rule and the unreadable count are settings too
+    c = config.parse({"outage": {"min_share": "40%", "olt_share": 0.25, "olt_min_ports": 4,
+                                 "unreadable_after": 2}}, "x")
+    assert c.rules == Rules(min_share=0.4, olt_share=0.25, olt_min_ports=4, unreadable_after=2)
 
 
 @pytest.mark.parametrize("data,message", [
@@ -41,10 +45,27 @@ def test_durations_thresholds_and_a_reminder_turned_off() -> None:
     ({"language": "fr"}, "x: language 'fr'; one of ['en', 'pt-BR']"),
     ({"cooldown": "soon"}, "x: cooldown: 'soon' is not a duration such as 90s, 30m, 4h or 1d"),
     ({"reminder": "5s"}, "x: reminder '5s': at least 10s"),
-    ({"outage": {"min_onu": 3}}, "x: outage: {'min_onu': 3}; keys among"),
-    ({"outage": {"min_onus": "many"}}, "x: outage: invalid literal for int()"),
-    ({"notify": [{"block": "noc"}]}, "block is '<type slug>/<name>'"),
-    ({"notify": [{"block": "slack-webhook/noc", "events": ["open"]}]}, "events among"),
+    ({"outage": {"min_onu": 3}}, "x: outage.min_onu: unknown rule; allowed: ['close_share', "),
+    ({"outage": {"min_onus": "many"}}, "x: outage.min_onus: 'many': a whole number of at least 1"),
+    ({"outage": [1]}, "x: outage: [1]; a mapping of rules among"),
+    # the mistakes an operator made that were accepted silently before
+    ({"outage": {"min_share": 50}},
+     "x: outage.min_share: 50: a share above 0 and at most 1 (or 1% to 100%)"),
+    ({"outage": {"min_onus": -1}}, "x: outage.min_onus: -1: a whole number of at least 1"),
+    ({"outage": {"min_onus": True}}, "x: outage.min_onus: True: a whole number of at least 1"),
+    ({"outage": {"min_onus": 4.7}}, "x: outage.min_onus: 4.7: a whole number of at least 1"),
+    ({"outage": {"close_share": "150%"}}, "x: outage.close_share: '150%': a share above 0"),
+    ({"cooldown": -30}, "x: cooldown: -30: a duration must be more than zero"),
+    ({"cooldown": "0s"}, "x: cooldown: '0s': a duration must be more than zero"),
+    ({"notify": ["custom-webhook/noc"]},
+     "x: notify[0]: 'custom-webhook/noc'; each entry is a mapping such as {block: "),
+    ({"notify": {"block": "custom-webhook/noc"}},
+     "x: notify: {'block': 'custom-webhook/noc'}; a list of entries such as {block: "),
+    ({"notify": [{"block": "noc"}]}, "x: notify[0].block: 'noc'; block is '<type slug>/<name>'"),
+    ({"notify": [{"block": "slack-webhook/noc", "events": ["open"]}]},
+     "x: notify[0].events: ['open']; a list of events among ['opened', 'closed', 'low_signal']"),
+    ({"notify": [{"block": "slack-webhook/noc", "event": ["opened"]}]},
+     "x: notify[0]: unknown keys ['event']; allowed: ['block', 'events']"),
 ])
 def test_a_mistake_is_refused_saying_where_and_what(data: dict, message: str) -> None:
     with pytest.raises(ConfigError) as err:

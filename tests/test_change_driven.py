@@ -107,14 +107,16 @@ def test_a_zte_resync_reads_few_detail_commands_and_the_database_stays_true(
     inv = str(f.inventory_path)
     ports = len({o.port for o in olt.onus})
     first = sync_olt(olt_name="olt-001", inventory_path=inv)
-    assert _onus_commands(first) == 1 + 256 + 2 * ports  # never read: every ONU
+    # state, then detail-info per ONU read, two per-port level tables, the running configuration
+    # (the descriptions, every hour)
+    assert _onus_commands(first) == 1 + 256 + 2 * ports + 1  # never read: every ONU
     assert _last_onus_run(engine)[1] == 0
 
     again = sync_olt(olt_name="olt-001", inventory_path=inv)
     started, carried = _last_onus_run(engine)
     hour = int(started.timestamp() // 3600)
     due = sum(turn(o.serial, 24) == hour % 24 for o in olt.onus)
-    assert _onus_commands(again) == 1 + due + 2 * ports
+    assert _onus_commands(again) == 1 + due + 2 * ports + 1
     assert carried == 256 - due
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
 
@@ -126,7 +128,7 @@ def test_a_zte_resync_reads_few_detail_commands_and_the_database_stays_true(
     started, _ = _last_onus_run(engine)
     hour2 = int(started.timestamp() // 3600)
     due2 = {o.serial for o in olt.onus if turn(o.serial, 24) == hour2 % 24}
-    assert _onus_commands(after) == 1 + len(due2 | set(cut)) + 2 * ports
+    assert _onus_commands(after) == 1 + len(due2 | set(cut)) + 2 * ports + 1
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
 
     # what only detail-info tells, changed on an ONU that is not due: kept until a full read
@@ -138,7 +140,7 @@ def test_a_zte_resync_reads_few_detail_commands_and_the_database_stays_true(
     with engine.connect() as conn:
         assert conn.scalar(select(o.c.equipment).where(o.c.serial == other.serial)) != "F670L"
     full = sync_olt(olt_name="olt-001", inventory_path=inv, full=True)
-    assert _onus_commands(full) == 1 + 256 + 2 * ports
+    assert _onus_commands(full) == 1 + 256 + 2 * ports + 1
     assert _last_onus_run(engine)[1] == 0
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
 
@@ -156,7 +158,7 @@ def test_the_daily_hour_reads_every_dataset_but_keeps_per_onu_commands_to_their_
     assert [d["dataset"] for d in daily["datasets"] if d["status"] != "ok"] == []
     started, carried = _last_onus_run(engine)
     due = sum(turn(o.serial, 24) == int(started.timestamp() // 3600) % 24 for o in olt.onus)
-    assert _onus_commands(daily) == 1 + due + 2 * ports and carried == 96 - due
+    assert _onus_commands(daily) == 1 + due + 2 * ports + 1 and carried == 96 - due
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
 
 
@@ -209,6 +211,61 @@ def test_a_port_whose_onus_went_down_together_has_the_boards_and_ports_read(
     assert onus["counts"]["state_changes"] == len(down)
     assert _carried(after) == {"service_ports"}
     assert diff_olt(engine, f.truth()["olt-001"]) == {}
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_zte_description_edited_on_the_olt_reaches_the_onu_and_its_client_within_the_hour(
+        pg: str, fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, an ONU's description came from its detail-info only, read once a day in turns: an
+    edit stayed wrong for up to 24 hours, its client with it."""
+    f, olt, engine, inv = _one_olt_synced(fleet, pg, monkeypatch, 96, 51, "zte_c300")
+    hour = int(datetime.now(UTC).timestamp() // 3600) % 24
+    onu = next(o for o in olt.onus if turn(o.serial, 24) not in (hour, (hour + 1) % 24))
+
+    def edit() -> None:
+        onu.description = "00777777_Nova_Cliente"
+        onu.client_key, onu.client_name = "00777777", "Nova Cliente"
+
+    f.sim.call(edit)
+    sync_olt(olt_name="olt-001", inventory_path=inv)
+    o = schema.onus
+    with engine.connect() as conn:
+        row = conn.execute(select(o.c.description, o.c.client_key)
+                           .where(o.c.serial == onu.serial)).one()
+    assert tuple(row) == ("00777777_Nova_Cliente", "00777777")
+    assert diff_olt(engine, f.truth()["olt-001"]) == {}
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_port_shut_that_the_status_pass_saw_first_has_the_ports_read_within_the_hour(
+        pg: str, fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status pass stores the ONUs' states every few minutes, so the hourly sync after a port
+    was shut sees no state change of its own. Before, its boards and ports waited for their 6-hour
+    turn (the port showed `up`); the changes stored since their last read count too."""
+    from flows.status_pass import status_pass
+
+    f, olt, engine, inv = _one_olt_synced(fleet, pg, monkeypatch, 128, 50)
+    busiest = max({o.port for o in olt.onus}, key=lambda p: sum(
+        o.port == p and o.run_state == "online" for o in olt.onus))
+
+    def shut() -> list[str]:
+        port = next(p for p in olt.pon_ports if p.port == busiest)
+        port.admin_state, port.oper_state = "down", "down"
+        return olt.cut_port(busiest)
+
+    down = f.sim.call(shut)
+    assert len(down) >= 8
+    assert status_pass(inventory_path=inv)["changed"] == len(down)
+    after = sync_olt(olt_name="olt-001", inventory_path=inv)
+    onus = next(d for d in after["datasets"] if d["dataset"] == "onus")
+    assert onus["counts"].get("state_changes", 0) == 0  # the pass stored them
+    assert _carried(after) == {"service_ports"}
+    assert diff_olt(engine, f.truth()["olt-001"]) == {}
+    p = schema.pon_ports
+    with engine.connect() as conn:
+        assert conn.execute(select(p.c.admin_state).where(p.c.port == busiest)).scalar() == "down"
+    again = sync_olt(olt_name="olt-001", inventory_path=inv)  # read since: carried again
+    assert _carried(again) == {"olt", "service_ports"}
 
 
 @pytest.mark.usefixtures("prefect_harness")

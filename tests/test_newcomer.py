@@ -118,3 +118,20 @@ def test_a_failed_run_logs_our_error_in_one_line(pg: str, fleet,
     assert state.is_failed() and "login failed" in (state.message or "")
     ours = [r for r in seen if "login failed" in r.getMessage() and r.levelno >= logging.ERROR]
     assert len(ours) >= 5 and all(r.exc_info is None for r in ours), [r.getMessage() for r in ours]
+
+
+def test_a_socket_closed_under_paramiko_is_not_logged_as_an_error(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Normal passes logged paramiko's "Socket exception: Connection reset by peer (104)" at
+    ERROR; a session that really drops is our own error, naming the OLT and command."""
+    import logging
+
+    from core.quiet_logs import keep_out_of_logs
+
+    keep_out_of_logs()
+    log = logging.getLogger("paramiko.transport")
+    with caplog.at_level(logging.DEBUG, logger="paramiko.transport"):
+        log.error("Socket exception: Connection reset by peer (104)")
+        log.error("Exception (client): Error reading SSH protocol banner")
+    assert [r.getMessage() for r in caplog.records] == [
+        "Exception (client): Error reading SSH protocol banner"]

@@ -176,3 +176,15 @@ def test_client_keys_from_descriptions() -> None:
     clients = client_rows(onus, DEFAULT_CLIENT_PATTERN)
     assert clients == {"00612345": "Conceição Gonçalves", "4512": "João da Silva"}
     assert [o["client_key"] for o in onus] == ["00612345", None, None, "00612345", "4512"]
+
+
+def test_a_zte_total_that_disagrees_names_the_olt_and_the_command() -> None:
+    """Before: `None None reports 64 rows but 42 were read`."""
+    spec = next(c for c in profile.load("zte_c300").all_commands() if c.name == "state")
+    recs = [{"PORT": "1/2/1", "ONU_ID": str(i), "PHASE_STATE": "working", "ONLINE": "", "TOTAL": ""}
+            for i in range(1, 43)] + [{"PORT": "", "ONU_ID": "", "PHASE_STATE": "", "ONLINE": "42",
+                                       "TOTAL": "64"}]
+    with pytest.raises(ParseError) as err:
+        build_rows("show gpon onu state", spec, recs, {})
+    assert str(err.value.of("olt-002")) == ("olt-002 running 'show gpon onu state': the OLT "
+                                            "reports 64 rows but 42 were read (truncated output?)")

@@ -565,7 +565,8 @@ def test_status_command_reports_runs_pool_and_olts(ops: Ops) -> None:
 def test_outage_alerts_reach_a_webhook_once_per_outage(ops: Ops, tmp_path: Path) -> None:
     """Through the status-pass deployment, the real server's automations and a custom-webhook
     notification block: a cut PON port sends one message, one reminder while it stays dark, its
-    return one more, a flap within the cooldown nothing."""
+    return one more; dark again after that RESOLVED is told again, and its return within the
+    cooldown is held (a flapping port's RESOLVED waits until it stays up)."""
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
     inbox = WebhookInbox()
@@ -609,9 +610,14 @@ def test_outage_alerts_reach_a_webhook_once_per_outage(ops: Ops, tmp_path: Path)
         status_pass()
         messages = inbox.wait_for(3)
         assert len(messages) == 3 and messages[2].startswith(f"RESOLVED olt-001 {port} | "), messages
-        for step in (lambda: olt.cut_port(port), olt.restore):  # flapping within the cooldown
-            ops.sim.call(step)
-            status_pass()
-        assert inbox.wait_for(4, timeout=25) == messages  # nothing more, no reminder either
+        ops.sim.call(lambda: olt.cut_port(port))  # dark again: the operator saw RESOLVED
+        status_pass()
+        messages = inbox.wait_for(4)
+        assert len(messages) == 4 and messages[3].startswith(
+            f"OUTAGE olt-001 {port} | LOS outage on OLT olt-001, PON {port} again (dark 2 "
+            "times since "), messages
+        ops.sim.call(olt.restore)  # back within the cooldown: flapping, its RESOLVED held
+        status_pass()
+        assert inbox.wait_for(5, timeout=12) == messages
     finally:
         inbox.stop()

@@ -11,7 +11,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from alerts.outages import Down, Outage, PortPass, cause_kind, classify, evaluate, opens
+from alerts.outages import (
+    Decisions,
+    Down,
+    Outage,
+    PortPass,
+    Rules,
+    cause_kind,
+    classify,
+    evaluate,
+    opens,
+)
 from flows.sync_olt import sync_olt
 from oltsync.status import format_status
 from storage import schema
@@ -151,17 +161,15 @@ def _render(template: str, event: dict) -> str:
 
 @pytest.mark.parametrize("language", ["en", "pt-BR"])
 def test_one_event_per_outage_and_readable_messages(language: str) -> None:
-    from alerts.events import CLOSED, OPENED, TEMPLATES, outage_events, unreachable_event
+    from alerts.events import CLOSED, OPENED, TEMPLATES, olt_event, outage_events, unreachable_event
     from alerts.outages import Decisions
 
     cut = Outage("0/1/3", "los", T0, [f"HWTC{i:08X}" for i in range(12)], los=12, clients=9, id=7)
     gone = Outage("0/2/0", "power", T0, ["A", "B"], dying_gasp=2, id=8,
                   closed_at=T0 + timedelta(minutes=42))
-    flapping = Outage("0/3/0", "los", T0, ["C"], los=1, id=9, reopened=1,
-                      closed_at=T0 + timedelta(minutes=1))
-    events = outage_events("olt-centro-01", Decisions(opened=[cut], closed=[gone, flapping]),
+    events = outage_events("olt-centro-01", Decisions(tell=[("opened", cut), ("closed", gone)]),
                            {"HWTC00000000": "0061234", "HWTC00000001": "0061234"})
-    assert [e["event"] for e in events] == [OPENED, CLOSED]  # the flapping port says nothing
+    assert [e["event"] for e in events] == [OPENED, CLOSED]
     opened, closed = events
     assert opened["resource"]["prefect.resource.id"] == "oltsync.outage.7"
     assert opened["resource"]["oltsync.olt"] == "olt-centro-01"
@@ -171,26 +179,104 @@ def test_one_event_per_outage_and_readable_messages(language: str) -> None:
     assert opened["payload"]["client_keys"] == ["0061234"]
     t = TEMPLATES[language]
     subject, body = _render(t["subject"], opened), _render(t["body"], opened)
-    assert "olt-centro-01" in subject and "0/1/3" in subject
+    assert subject == ("OUTAGE" if language == "en" else "QUEDA") + " olt-centro-01 0/1/3"
     assert "12 ONUs offline (12 LOS, 0 dying gasp)" in body and "HWTC00000009" in body
     assert ("9 clients affected" if language == "en" else "9 clientes afetados") in body
     assert "42 min" in _render(t["body"], closed)
-    lost = _render(t["body"], unreachable_event("olt-centro-01", "opened", T0))
-    assert lost == ("OLT olt-centro-01 cannot be reached." if language == "en"
-                    else "A OLT olt-centro-01 não responde.")
+    lost = unreachable_event("olt-centro-01", "opened", T0)
+    assert _render(t["body"], lost) == ("OLT olt-centro-01 cannot be reached." if language == "en"
+                                        else "A OLT olt-centro-01 não responde.")
+    # the OLT's own outage names no port: no trailing separator in its subject
+    assert _render(t["subject"], lost) == ("OUTAGE" if language == "en" else "QUEDA") + \
+        " olt-centro-01"
+    unread = olt_event("olt-centro-01", Outage(None, "unreadable", T0, []),
+                       "olt-centro-01 running 'display ont info 0 all': no prompt within 3s")
+    assert unread["resource"]["prefect.resource.id"] == "oltsync.outage.olt-centro-01.unreadable"
+    assert _render(t["body"], unread).endswith(": olt-centro-01 running 'display ont info 0 all':"
+                                               " no prompt within 3s")
+    wide = Outage(None, "los", T0, [f"S{i}" for i in range(70)], los=70, clients=60, id=9,
+                  ports={f"0/1/{p}": 35 - p for p in range(2)})
+    (e,) = outage_events("olt-centro-01", Decisions(tell=[("opened", wide)]))
+    assert _render(t["subject"], e) == (("OUTAGE olt-centro-01 (2 PON ports)") if language == "en"
+                                        else "QUEDA olt-centro-01 (2 PONs)")
+    assert "0/1/0 (35), 0/1/1 (34)" in _render(t["body"], e)
+    assert "70 ONUs offline (70 LOS, 0 dying gasp)" in _render(t["body"], e)
 
 
-def test_a_port_that_goes_dark_again_within_the_cooldown_reopens_its_outage_quietly() -> None:
-    closed = Outage("0/1/0", "los", T0, ["X1", "X2", "X3", "X4"], los=4, id=3,
-                    closed_at=T0 + timedelta(minutes=10))
-    again = evaluate([PortPass("0/1/0", 10, _downs(5, "LOS"))], [closed], {},
-                     T0 + timedelta(minutes=20))
-    assert not again.opened and again.reopened == [closed] and closed.closed_at is None
-    assert closed.quiet and closed.reopened == 1
-    later = evaluate([PortPass("0/1/0", 10, _downs(5, "LOS"))],
-                     [Outage("0/1/0", "los", T0, ["Y"], id=4, closed_at=T0)], {},
-                     T0 + timedelta(hours=2))  # past the cooldown: a new outage, announced
+def _closed(port: str, minutes: int, told: str = "closed", reopened: int = 0,
+            serials: tuple[str, ...] = ("X1", "X2", "X3", "X4")) -> Outage:
+    return Outage(port, "los", T0, list(serials), los=len(serials), id=3, reopened=reopened,
+                  closed_at=T0 + timedelta(minutes=minutes), told=told)
+
+
+def test_a_port_dark_again_after_its_resolved_was_told_is_told_again_however_soon() -> None:
+    """The operator saw RESOLVED: a new cut of that port, even a minute later, is an OUTAGE
+    message (before, it reopened quietly and the last message said RESOLVED while 35 ONUs were
+    dark). The reopened outage is the same row, its flap counted."""
+    o = _closed("0/1/0", 10)
+    again = evaluate([PortPass("0/1/0", 10, _downs(5, "LOS"))], [o], {},
+                     T0 + timedelta(minutes=11))
+    assert not again.opened and again.reopened == [o] and o.closed_at is None
+    assert again.tell == [("opened", o)] and o.told == "opened" and o.reopened == 1
+    later = evaluate([PortPass("0/1/0", 10, _downs(5, "LOS"))], [_closed("0/1/0", 0)], {},
+                     T0 + timedelta(hours=2))  # past the cooldown: a new outage, told
     assert [o.port for o in later.opened] == ["0/1/0"] and not later.reopened
+    assert [c for c, _ in later.tell] == ["opened"]
+
+
+def test_a_flapping_port_is_summarised_not_silenced_and_never_left_resolved_while_dark() -> None:
+    """OUTAGE, RESOLVED, OUTAGE (dark again), then quiet flaps while its RESOLVED is held, and
+    one RESOLVED saying how many times it flapped once it stays up for the cooldown."""
+    serials = [d.serial for d in _downs(5, "LOS")]
+    up = {s: True for s in serials}
+    dark = {s: False for s in serials}
+    told: list[str] = []
+    outages: list[Outage] = []
+    at = T0
+    for step in range(12):  # dark, up, dark, up ... every 5 minutes
+        at += timedelta(minutes=5)
+        going_down = step % 2 == 0
+        passes = [PortPass("0/1/0", 5, _downs(5, "LOS"))] if going_down else []
+        d = evaluate(passes, outages, dark if going_down else up, at)
+        outages = list({id(o): o for o in outages + d.opened}.values())
+        told += [f"{c} {o.reopened}" for c, o in d.tell]
+        if going_down:  # never RESOLVED while dark
+            assert told[-1].startswith("opened"), (step, told)
+    assert told == ["opened 0", "closed 0", "opened 1"], told  # then quiet: RESOLVED held
+    for minutes in (5, 10, 35):  # stays up: RESOLVED once the cooldown has passed
+        d = evaluate([], outages, up, at + timedelta(minutes=minutes))
+        told += [f"{c} {o.reopened}" for c, o in d.tell]
+    assert told == ["opened 0", "closed 0", "opened 1", "closed 5"], told
+    from alerts.events import TEMPLATES, outage_events
+
+    (o,) = outages
+    (event,) = outage_events("olt-1", Decisions(tell=[("closed", o)]))
+    assert "it flapped 5 times before it stayed up" in _render(TEMPLATES["en"]["body"], event)
+
+
+def test_most_of_an_olts_ports_at_once_are_one_outage_and_later_ports_join_it() -> None:
+    """64 ports dark in one evaluation: one OLT-wide outage naming each port and its count (one
+    OUTAGE, one RESOLVED), not 64; a port that goes dark while it is open joins it; a port that
+    fails on its own is its own outage."""
+    passes = [PortPass(f"0/{p // 16 + 1}/{p % 16}", 8, _downs(8, "LOS", start=p * 8))
+              for p in range(60)]
+    d = evaluate(passes, [], {}, T0, ports_online=64)
+    (wide,) = d.opened
+    assert wide.port is None and wide.affected == 480 and len(wide.ports) == 60
+    assert wide.ports["0/1/0"] == 8 and [c for c, _ in d.tell] == ["opened"]
+    late = [PortPass(f"0/4/{p}", 8, _downs(8, "LOS", start=1000 + p * 8)) for p in (12, 13)]
+    d2 = evaluate(late, [wide], {s: False for s in wide.serials}, T0 + timedelta(minutes=5),
+                  ports_online=64)
+    assert d2.grown == [wide] and not d2.opened and not d2.tell and len(wide.ports) == 62
+    back = {s: True for s in wide.serials}
+    d3 = evaluate([], [wide], back, T0 + timedelta(minutes=30), ports_online=64)
+    assert d3.closed == [wide] and d3.tell == [("closed", wide)]
+    # two ports of 64 (below olt_share): each its own outage
+    two = evaluate(passes[:2], [], {}, T0, ports_online=64)
+    assert [o.port for o in two.opened] == ["0/1/0", "0/1/1"] and len(two.tell) == 2
+    # the OLT's share is a setting: 2 of 4 ports with a rule of 3 ports is still per port
+    small = evaluate(passes[:2], [], {}, T0, Rules(olt_min_ports=3), ports_online=4)
+    assert len(small.opened) == 2 and all(o.port for o in small.opened)
 
 
 def test_low_signal_opens_raises_and_closes_only_past_the_hysteresis() -> None:
