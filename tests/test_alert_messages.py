@@ -23,7 +23,7 @@ from storage.db import get_engine
 from tools.webhook_inbox import WebhookInbox
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-QUIET_S = 8  # no message in this long after the last expected one: none is coming
+QUIET_S = 5  # no message in this long after the last expected one: none is coming
 
 
 class Noc:

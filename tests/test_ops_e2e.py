@@ -616,8 +616,11 @@ def test_outage_alerts_reach_a_webhook_once_per_outage(ops: Ops, tmp_path: Path)
         assert len(messages) == 4 and messages[3].startswith(
             f"OUTAGE olt-001 {port} | LOS outage on OLT olt-001, PON {port} again (dark 2 "
             "times since "), messages
+        messages = inbox.wait_for(5, timeout=60)  # its reminder window started again
+        assert len(messages) == 5 and messages[4].startswith(f"STILL DOWN olt-001 {port} | "), \
+            messages
         ops.sim.call(olt.restore)  # back within the cooldown: flapping, its RESOLVED held
         status_pass()
-        assert inbox.wait_for(5, timeout=12) == messages
+        assert inbox.wait_for(6, timeout=12) == messages
     finally:
         inbox.stop()

@@ -36,11 +36,13 @@ def test_c600_keeps_the_c300_command_plan_with_its_own_names() -> None:
         names = [c.name for c in c600.datasets[name].commands]
         if name == "macs":  # replaced whole (`replace: true`): TITAN's own MAC commands
             assert names == ["onus", "macs"]
-        elif name == "onus":  # plus where TITAN shows descriptions that detail-info masks
-            assert names == [c.name for c in ds.commands] + ["descriptions"]
         else:
             assert names == [c.name for c in ds.commands]
     cmds = {c.name: c for ds in c600.datasets.values() for c in ds.commands}
+    # both read the descriptions from the running configuration, each in its own layout
+    assert cmds["descriptions"].template == "zte_c600_show_running-config_descriptions.textfsm"
+    assert c300.datasets["onus"].commands[-1].template == \
+        "zte_c300_show_running-config_descriptions.textfsm"
     assert cmds["detail"].command == "show gpon onu detail-info gpon_onu-{port}:{onu_id}"
     assert cmds["state"].totals is None
     assert cmds["system"].command == "show software" and cmds["system"].enrichment
