@@ -143,17 +143,40 @@ def _add(o: Outage, p: PortPass) -> bool:
     return True
 
 
+def _still_dark(o: Outage, online: dict[str, bool], port_of: dict[str, str],
+                clients: dict[str, str | None], at: datetime, rules: Rules) -> list[Outage]:
+    """The ports of a closing OLT-wide outage whose ONUs are mostly still down: each an outage
+    of its own (its ONUs still down), so that RESOLVED for the OLT never hides a dark port."""
+    by_port: dict[str, list[str]] = {}
+    for s in o.serials:
+        if s in port_of:
+            by_port.setdefault(port_of[s], []).append(s)
+    left = []
+    for port, serials in sorted(by_port.items()):
+        down = [s for s in serials if not online.get(s, True)]
+        if len(down) > rules.close_share * len(serials):
+            left.append(Outage(port, o.kind, at, down, los=len(down) if o.kind == "los" else 0,
+                               dying_gasp=len(down) if o.kind == "power" else 0,
+                               clients=len({clients.get(s) for s in down} - {None})))
+    return left
+
+
 def olt_wide(fresh: int, ports_online: int, rules: Rules) -> bool:
     """Whether `fresh` ports opening together, of the OLT's `ports_online`, are one event."""
     return fresh >= rules.olt_min_ports and fresh >= rules.olt_share * ports_online
 
 
 def evaluate(passes: list[PortPass], outages: list[Outage], online: dict[str, bool],
-             at: datetime, rules: Rules = Rules(), ports_online: int | None = None) -> Decisions:
+             at: datetime, rules: Rules = Rules(), ports_online: int | None = None,
+             port_of: dict[str, str] | None = None,
+             clients: dict[str, str | None] | None = None) -> Decisions:
     """What this evaluation opens, grows, reopens, closes and tells. `outages`: the OLT's open
     outages, those closed within the cooldown and those whose RESOLVED is held; `online`: every
     present ONU's state now (an ONU missing from it was removed: it counts as back);
-    `ports_online`: the OLT's ports that had ONUs online before (default: the passes' ports)."""
+    `ports_online`: the OLT's ports that had ONUs online before (default: the passes' ports);
+    `port_of`: each present ONU's port (an OLT-wide outage that closes while some of its ports
+    are still dark leaves each of them an outage of its own, told); `clients`: each present
+    ONU's client key (for those outages' counts)."""
     out = Decisions()
     live = [o for o in outages if o.closed_at is None]
     whole = next((o for o in live if o.port is None), None)
@@ -212,6 +235,10 @@ def evaluate(passes: list[PortPass], outages: list[Outage], online: dict[str, bo
             out.closed.append(o)
             if o.reopened == 0:  # a flapping port's RESOLVED waits until it stays up
                 tell("closed", o)
+            if o.port is None:
+                for left in _still_dark(o, online, port_of or {}, clients or {}, at, rules):
+                    out.opened.append(left)
+                    tell("opened", left)
     for o in dormant.values():
         if o.told == "opened" and at - o.closed_at >= rules.cooldown:
             out.settled.append(o)

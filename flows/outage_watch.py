@@ -24,7 +24,8 @@ def watch_outages(engine: Engine, olt: str, since: datetime, at: datetime,
     rules: the alerts config's (OLTSYNC_ALERTS), else the defaults; a mistake in it raises."""
     rules = rules or alerts_config.from_env().rules
     seen = outages.read_pass(engine, olt, since, at, rules.cooldown)
-    decisions = evaluate(seen.passes, seen.outages, seen.online, at, rules, seen.ports_online)
+    decisions = evaluate(seen.passes, seen.outages, seen.online, at, rules, seen.ports_online,
+                         seen.port_of, seen.clients)
     outages.write(engine, olt, decisions, seen)
     for event in outage_events(olt, decisions, seen.clients):
         emit_event(**event)

@@ -23,6 +23,7 @@ class PassData:
     outages: list[Outage]
     online: dict[str, bool]  # every present ONU: online or not
     clients: dict[str, str | None]  # serial -> client key
+    port_of: dict[str, str]  # serial -> port
     ports_online: int  # the OLT's ports that had ONUs online before these changes
     change_id: int | None  # the last state change read: what the evaluation covers
     evaluated: int | None  # the last state change evaluated before
@@ -73,8 +74,8 @@ def read_pass(engine: Engine, olt: str, since: datetime, at: datetime,
                for r in rows]
     # no change stored yet: 0, so that the first ones are caught up whoever stores them
     done = latest if latest is not None else mark if mark is not None else 0
-    return PassData(passes, outages, online, clients, sum(n > 0 for n in before.values()),
-                    done, mark)
+    return PassData(passes, outages, online, clients, {r.serial: r.port for r in present},
+                    sum(n > 0 for n in before.values()), done, mark)
 
 
 def _utc(v: datetime | None) -> datetime | None:

@@ -271,6 +271,15 @@ def test_most_of_an_olts_ports_at_once_are_one_outage_and_later_ports_join_it() 
     back = {s: True for s in wide.serials}
     d3 = evaluate([], [wide], back, T0 + timedelta(minutes=30), ports_online=64)
     assert d3.closed == [wide] and d3.tell == [("closed", wide)]
+    # most of it back but two ports still dark: RESOLVED for the OLT, each dark port told
+    port_of = {s: p.port for p in passes for s in (d.serial for d in p.went_down)}
+    wide.closed_at, wide.told = None, "opened"
+    dark = {s: port_of[s] in ("0/1/3", "0/2/5") for s in wide.serials if s in port_of}
+    d4 = evaluate([], [wide], {s: not v for s, v in dark.items()}, T0 + timedelta(minutes=40),
+                  ports_online=64, port_of=port_of, clients={s: f"k{s}" for s in port_of})
+    assert d4.closed == [wide] and [(c, o.port) for c, o in d4.tell] == [
+        ("closed", None), ("opened", "0/1/3"), ("opened", "0/2/5")]
+    assert [(o.affected, o.los, o.clients) for o in d4.opened] == [(8, 8, 8), (8, 8, 8)]
     # two ports of 64 (below olt_share): each its own outage
     two = evaluate(passes[:2], [], {}, T0, ports_online=64)
     assert [o.port for o in two.opened] == ["0/1/0", "0/1/1"] and len(two.tell) == 2
