@@ -54,6 +54,8 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
             rules = alerts_config.from_env().rules
         except ConfigError as exc:
             rules = exc
+    # an OLT that cannot be read is counted even while the alerts file is wrong (the default N)
+    after = (rules if isinstance(rules, Rules) else Rules()).unreadable_after
     t0 = time.perf_counter()
     started = datetime.now(UTC)
     profile = profiles.load(entry.platform)
@@ -81,9 +83,8 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
             except OltSyncError as exc:
                 if pool.unreachable:
                     watch_unreachable(engine, entry.name, True, datetime.now(UTC))
-                elif isinstance(rules, Rules):  # it logged in but could not be read
-                    watch_unreadable(engine, entry.name, str(exc), datetime.now(UTC),
-                                     rules.unreadable_after)
+                else:  # it logged in but could not be read
+                    watch_unreadable(engine, entry.name, str(exc), datetime.now(UTC), after)
                 raise
             finally:
                 pool.close()
@@ -91,10 +92,10 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
             now = datetime.now(UTC)
             written = states.apply(engine, entry.name, moved, known, now)
             watch_unreachable(engine, entry.name, False, now)
+            watch_unreadable(engine, entry.name, None, now, after)
             if isinstance(rules, ConfigError):
                 raise OutagesNotEvaluated(f"{entry.name}: states stored, outages not evaluated "
                                           f"(the first pass after the fix catches up): {rules}")
-            watch_unreadable(engine, entry.name, None, now, rules.unreadable_after)
             lines = describe(entry.name, watch_outages(engine, entry.name, started, now, rules))
             lines += [f"{entry.name}: states stored; {unread}"] if unread else []
     except OltBusy:
