@@ -8,7 +8,6 @@ OLT is a related resource; the payload has the counts, the first affected ONUs a
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from alerts.outages import Decisions, Outage
@@ -69,12 +68,6 @@ def olt_event(olt: str, o: Outage, reason: str | None = None) -> dict[str, Any]:
     at a time, so its resource is the OLT's, and a reminder follows each opening."""
     return _event(OPENED if o.closed_at is None else CLOSED, olt, o, [],
                   rid=f"oltsync.outage.{olt}.{o.kind}", reason=reason)
-
-
-def unreachable_event(olt: str, change: str, at: datetime) -> dict[str, Any]:
-    """The OLT's unreachable outage, `change` 'opened' or 'closed'."""
-    return olt_event(olt, Outage(None, "unreachable", at, [],
-                                 closed_at=at if change == "closed" else None))
 
 
 def signal_events(olt: str, d: SignalDecisions) -> list[dict[str, Any]]:

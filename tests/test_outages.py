@@ -161,7 +161,7 @@ def _render(template: str, event: dict) -> str:
 
 @pytest.mark.parametrize("language", ["en", "pt-BR"])
 def test_one_event_per_outage_and_readable_messages(language: str) -> None:
-    from alerts.events import CLOSED, OPENED, TEMPLATES, olt_event, outage_events, unreachable_event
+    from alerts.events import CLOSED, OPENED, TEMPLATES, olt_event, outage_events
     from alerts.outages import Decisions
 
     cut = Outage("0/1/3", "los", T0, [f"HWTC{i:08X}" for i in range(12)], los=12, clients=9, id=7)
@@ -183,7 +183,7 @@ def test_one_event_per_outage_and_readable_messages(language: str) -> None:
     assert "12 ONUs offline (12 LOS, 0 dying gasp)" in body and "HWTC00000009" in body
     assert ("9 clients affected" if language == "en" else "9 clientes afetados") in body
     assert "42 min" in _render(t["body"], closed)
-    lost = unreachable_event("olt-centro-01", "opened", T0)
+    lost = olt_event("olt-centro-01", Outage(None, "unreachable", T0, []))
     assert _render(t["body"], lost) == ("OLT olt-centro-01 cannot be reached." if language == "en"
                                         else "A OLT olt-centro-01 não responde.")
     # the OLT's own outage names no port: no trailing separator in its subject
