@@ -103,16 +103,34 @@ def olt_table(report: OltReport) -> list[dict[str, Any]]:
              "seconds": d.seconds, "error": d.error or d.note or ""} for d in report.datasets]
 
 
-def olt_markdown(report: OltReport) -> str:
-    lines = [f"## {report.olt}: {report.status}", ""]
+def web_url() -> str | None:
+    """Where users reach the web page (OLTSYNC_WEB_URL), for links from the artifacts."""
+    import os
+
+    return (os.environ.get("OLTSYNC_WEB_URL") or "").rstrip("/") or None
+
+
+def olt_markdown(report: OltReport, web: str | None = None) -> str:
+    """The run's artifact; with `web` (the web page's address) the OLT and each ONU named link to
+    their pages."""
+    from urllib.parse import quote
+
+    olt_page = f"{web}/olts/{quote(report.olt, safe='')}" if web else None
+    lines = [f"## [{report.olt}]({olt_page}): {report.status}" if olt_page
+             else f"## {report.olt}: {report.status}", ""]
     if report.onus is not None:
         lines.append(f"ONUs {report.onus.total}: {report.onus.online} online, "
                      f"{report.onus.offline} offline.")
     if report.worst_optical:
         lines += ["", "Worst ONU rx levels:", "", "| port | onu | serial | rx dBm | description |",
                   "|---|---|---|---|---|"]
-        lines += [f"| {w['port']} | {w['onu_id']} | {w['serial']} | {w['rx_power_dbm']} | "
-                  f"{w['description'] or ''} |" for w in report.worst_optical]
+        lines += [f"| {w['port']} | {w['onu_id']} | "
+                  + (f"[{w['serial']}]({web}/onus/{quote(report.olt, safe='')}/{w['serial']})"
+                     if web else w["serial"])
+                  + f" | {w['rx_power_dbm']} | {w['description'] or ''} |"
+                  for w in report.worst_optical]
+    if olt_page:
+        lines += ["", f"[{report.olt} in the web page]({olt_page})"]
     if report.errors:
         lines += ["", "Errors:", ""] + [f"- {e}" for e in report.errors]
     return "\n".join(lines)

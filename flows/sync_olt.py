@@ -211,7 +211,7 @@ def sync_olt(olt_name: str, inventory_path: str | None = None, max_sessions: int
                 store.finish_olt(engine, entry.name, started)
     report.seconds = round((datetime.now(UTC) - began).total_seconds(), 2)
     create_table_artifact(table=reports.olt_table(report), key=reports.artifact_key(olt_name),
-                          description=reports.olt_markdown(report))
+                          description=reports.olt_markdown(report, reports.web_url()))
     failures = list(report.errors) if report.status not in STORED else []
     failures += [x for x in (lost, unwatched) if x]
     if failures:  # a login error fails every dataset: each message once

@@ -1,6 +1,6 @@
 """Command line (`oltsync`, or `python -m oltsync`): demo | sync | db upgrade|check|current |
-summary | bootstrap | server | worker | service-files | status | drain | prune | rename | capture |
-check."""
+summary | bootstrap | server | worker | web | service-files | status | drain | prune | rename |
+capture | check."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("summary", help="what the inventory database holds now")
     b = sub.add_parser("bootstrap", help="prepare the Prefect server and the database (re-runnable)")
     b.add_argument("--skip", action="append", default=[],
-                   help="skip a step: 'api auth', 'work pool', 'block types', 'concurrency limits', "
+                   help="skip a step: 'api auth', 'web auth', 'work pool', 'block types', "
+                        "'concurrency limits', "
                         "'zombie automation', 'alert automations', 'database', 'deployments'")
     sv = sub.add_parser("server", help="`prefect server start`, refused while the API would be "
                                         "open (no PREFECT_SERVER_API_AUTH_STRING)")
@@ -44,6 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--name", help="worker name (default oltsync-HOSTNAME)")
     w.add_argument("--limit", type=int, default=8, help="flow runs at once (default 8)")
     w.add_argument("--wait", type=float, default=300, help="seconds to wait for the API (300)")
+    wb = sub.add_parser("web", help="the read-only web page and JSON API over the inventory "
+                                     "(needs OLTSYNC_WEB_AUTH: locked by default)")
+    wb.add_argument("--host", help="address to listen on (default $OLTSYNC_WEB_HOST or "
+                                   "127.0.0.1: loopback only)")
+    wb.add_argument("--port", type=int, help="TCP port (default $OLTSYNC_WEB_PORT or 8300)")
+    wb.add_argument("--env-file", help="read KEY=value settings from this file first (the demo "
+                                       "writes demo-out/web.env)")
+    wb.add_argument("--wait", type=float, default=300,
+                    help="seconds to wait for the database to be migrated (300)")
+    wb.add_argument("--proxied", action="store_true",
+                    help="behind a reverse proxy on this host: trust its X-Forwarded-* headers")
     sf = sub.add_parser("service-files", help="render the systemd units or the supervisor "
                                               "configuration for these paths and user")
     kind = sf.add_mutually_exclusive_group(required=True)
@@ -134,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
 
             return worker.run(args.pool or Settings.from_env().work_pool, args.name, args.limit,
                               args.wait)
+        if args.cmd == "web":
+            from oltsync.web_server import load_env_file, serve
+
+            if args.env_file:
+                load_env_file(args.env_file)
+            return serve(args.host, args.port, args.proxied, args.wait)
         if args.cmd == "service-files":
             return _service_files(args)
         if args.cmd == "drain":

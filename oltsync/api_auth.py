@@ -78,6 +78,32 @@ def ensure_in_env_file(path: Path) -> tuple[str, bool]:
     return value, True
 
 
+def ensure_web_auth(path: Path) -> str:
+    """The web page's credentials (OLTSYNC_WEB_AUTH, web/auth.py), generated into the environment
+    file when neither this process nor the file has them; one line saying where they are."""
+    from web.auth import VAR, generate
+
+    if os.environ.get(VAR):
+        return f"web page: locked ({VAR} set)"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the environment file {path} ({exc.strerror}): set "
+                          "OLTSYNC_ENV_FILE, or run this through deployments/with-env") from None
+    if _read_value(text, VAR):
+        return f"web page: locked ({VAR} in {path}; restart oltsync-web if it was just added)"
+    try:
+        with path.open("a", encoding="utf-8") as f:
+            f.write(("" if text.endswith("\n") or not text else "\n")
+                    + "\n# The web page's login, user:password (written by `oltsync bootstrap`)\n"
+                    + f"{VAR}={generate()}\n")
+        path.chmod(0o600)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the environment file {path} ({exc.strerror})") from None
+    return (f"web page: wrote a login ({VAR}) into {path} (mode 600): restart oltsync-web to "
+            "use it")
+
+
 def check_locked(api_url: str, auth: str) -> str:
     """The API refuses a request without credentials and accepts ours; else a ConfigError."""
     import base64

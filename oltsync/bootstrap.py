@@ -57,6 +57,12 @@ def ensure_api_auth() -> str:
     return api_auth.check_locked(url, auth)
 
 
+def _web_auth() -> str:
+    from oltsync import api_auth
+
+    return api_auth.ensure_web_auth(api_auth.env_file_path())
+
+
 def locked_job_template() -> dict:
     """The process worker's job template without what a run could use to run something else: no
     command, environment or working directory variables, and no variables it does not list (the
@@ -288,6 +294,7 @@ def deploy(project: Path = PROJECT) -> str:
 
 STEPS: list[tuple[str, Callable[[Settings], str]]] = [
     ("api auth", lambda s: ensure_api_auth()),
+    ("web auth", lambda s: _web_auth()),
     ("work pool", lambda s: ensure_work_pool(s.work_pool)),
     ("block types", lambda s: register_blocks()),
     ("concurrency limits", ensure_ssh_limit),

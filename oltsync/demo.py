@@ -82,4 +82,27 @@ def run_demo(olts: int = 4, onus: int = 256, seed: int = 1, workdir: str = "demo
             state = sync_fleet(inventory_path=str(inv_path), return_state=True)
     print(f"\nsync-fleet: {state.name}")
     print(format_summary(database_summary(get_engine(url))))
+    user, password = _web_login(out / "web.env", url)
+    print(f"\nBrowse it: .venv/bin/oltsync web --env-file {out / 'web.env'}\n"
+          f"  then open http://127.0.0.1:8300/ and log in as {user} / {password}")
     return 0 if state.is_completed() else 1
+
+
+def _web_login(path: Path, url: str) -> tuple[str, str]:
+    """The web page's login for the demo's database, in `path` (mode 600), kept across demos."""
+    from sqlalchemy.engine import make_url
+
+    from web.auth import VAR, generate
+
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database:  # where the demo ran, wherever it is opened
+        url = u.set(database=str(Path(u.database).resolve())).render_as_string(hide_password=False)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    login = next((line.split("=", 1)[1] for line in old.splitlines()
+                  if line.startswith(f"{VAR}=")), None) or generate("demo")
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(f"# the demo's web page (`oltsync web --env-file {path}`)\n"
+                    f"{VAR}={login}\nOLTSYNC_DATABASE_URL={url}\n", encoding="utf-8")
+    user, _, password = login.partition(":")
+    return user, password

@@ -71,6 +71,10 @@ def write_env_file(path: Path, layout: Layout, values: dict[str, str]) -> bool:
     if bad:
         raise ConfigError(f"service-files: not an environment variable name: {', '.join(bad)}")
     created = not path.exists()
+    if created and "OLTSYNC_WEB_AUTH" not in values:  # the web page is locked from the start
+        from web.auth import generate
+
+        values = {**values, "OLTSYNC_WEB_AUTH": generate()}
     text = (layout.render((DEPLOYMENTS / "oltsync.env.example").read_text(), path.parent)
             if created else path.read_text())
     for key, value in values.items():

@@ -126,6 +126,7 @@ onus = Table(
     UniqueConstraint("olt", "serial"),
     Index(None, "olt", "port", "onu_id"),
     Index(None, "client_key"),
+    Index(None, "rx_power_dbm"),  # the web page's fleet-wide list sorted by level
     info={
         # the commands of a dataset meet on the ONU's place; its identity is the serial
         "merge_key": ("port", "onu_id"),
@@ -300,6 +301,7 @@ sync_runs = Table(
     Column("error", Text),
     Column("flow_run_id", String(64)),
     Index(None, "olt", "dataset", "started_at"),
+    Index(None, "started_at"),  # the web page's fleet: each dataset's last run, recent ones only
 )
 
 # Room for HOT updates of the state columns of the two tables rewritten most (fillfactor 90).
@@ -308,3 +310,21 @@ FILLFACTOR_TABLES = ("onus", "macs")
 for _name in FILLFACTOR_TABLES:
     event.listen(metadata.tables[_name], "after_create",
                  DDL(f"ALTER TABLE {_name} SET (fillfactor = 90)").execute_if(dialect="postgresql"))
+
+# The web page's search (web/search.py): any part of a serial, description, client code or name, or
+# MAC (its hex digits, whatever the notation typed), found through trigram indexes on PostgreSQL
+# (extension pg_trgm; migration 0008). Outside the declared schema: SQLAlchemy cannot declare a GIN
+# operator class portably, and SQLite searches without them (slower: docs/web.md).
+SEARCH_INDEXES = {
+    "ix_onus_serial_trgm": "onus USING gin (serial gin_trgm_ops)",
+    "ix_onus_description_trgm": "onus USING gin (description gin_trgm_ops)",
+    "ix_onus_client_key_trgm": "onus USING gin (client_key gin_trgm_ops)",
+    "ix_clients_name_trgm": "clients USING gin (name gin_trgm_ops)",
+    "ix_macs_mac_digits_trgm": "macs USING gin ((replace(mac, ':', '')) gin_trgm_ops)",
+}
+
+
+def declared_object(obj: object, name: str | None, type_: str, reflected: bool,
+                    compare_to: object) -> bool:
+    """Alembic's include_object: the search indexes are not part of the declared schema."""
+    return not (type_ == "index" and name in SEARCH_INDEXES)

@@ -14,8 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OLTSYNC = [sys.executable, "-m", "oltsync"]
-COMMANDS = ["demo", "sync", "db", "summary", "bootstrap", "server", "worker", "service-files",
-            "status", "drain", "prune", "rename", "capture", "check"]
+COMMANDS = ["demo", "sync", "db", "summary", "bootstrap", "server", "worker", "web",
+            "service-files", "status", "drain", "prune", "rename", "capture", "check"]
 
 
 def _bare_env(**extra: str) -> dict[str, str]:

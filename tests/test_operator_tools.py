@@ -4,6 +4,7 @@ waits for its server, a lab simulator that keeps its host key, the UI screenshot
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -34,16 +35,21 @@ def test_systemd_units_for_another_prefix_user_and_env_file(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     server = (tmp_path / "units" / "oltsync-prefect-server.service").read_text()
     worker = (tmp_path / "units" / "oltsync-worker.service").read_text()
-    for unit in (server, worker):
+    web = (tmp_path / "units" / "oltsync-web.service").read_text()
+    for unit in (server, worker, web):
         assert "User=gpon" in unit and "Group=gpon" in unit and "User=oltsync" not in unit
         assert f"EnvironmentFile={env_file}" in unit and "WorkingDirectory=/srv/olt" in unit
         assert "/opt/oltsync" not in unit and "/etc/oltsync" not in unit
     assert "ExecStart=/srv/olt/.venv/bin/oltsync server" in server
     assert "ExecStart=/srv/olt/.venv/bin/oltsync worker --name oltsync-%H --limit 8" in worker
+    assert "ExecStart=/srv/olt/.venv/bin/oltsync web\n" in web
     # no --set and no file: the environment file is created from the example, for these paths
     text = env_file.read_text()
     assert env_file.stat().st_mode & 0o777 == 0o600
     assert "OLTSYNC_INVENTORY=/srv/olt/inventory.yaml" in text
+    # the web page is locked from the start: a login of its own, generated
+    login = re.search(r"^OLTSYNC_WEB_AUTH=oltsync:(\S{20,})$", text, re.M)
+    assert login and login.group(1) not in done.stdout + done.stderr
     assert f"PREFECT_HOME={tmp_path / 'state'}/prefect" in text
     assert "next:" in done.stdout and "systemctl enable --now" in done.stdout
     steps = done.stdout.split("next:", 1)[1]
@@ -67,6 +73,8 @@ def test_supervisor_files_and_set_values_in_an_existing_env_file(tmp_path: Path)
     assert "files = oltsync.conf" in main and "logfile=/srv/log/supervisord.log" in main
     programs = (out / "oltsync.conf").read_text()
     assert "numprocs=3" in programs and "\nuser=" not in programs
+    assert "[program:oltsync-web]" in programs and \
+        "command=/srv/olt/deployments/with-env /srv/olt/.venv/bin/oltsync web\n" in programs
     assert ("command=/srv/olt/deployments/with-env /srv/olt/.venv/bin/oltsync worker"
             in programs)
     assert f'OLTSYNC_ENV_FILE="{env_file}"' in programs

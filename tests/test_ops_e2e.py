@@ -25,7 +25,7 @@ import httpx
 import psycopg2
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from oltsync.api_auth import CLIENT_VAR, SERVER_VAR
@@ -172,6 +172,7 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
     api = f"http://127.0.0.1:{port}/api"
     env_file = tmp / "oltsync.env"
     env = {
+        "OLTSYNC_WEB_PORT": str(_free_port()),  # supervisor's oltsync-web program
         "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port),
         "PREFECT_API_URL": api, "PREFECT_HOME": str(tmp / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "false",
@@ -265,6 +266,9 @@ def test_bootstrap_creates_everything_and_is_safe_to_rerun(ops: Ops) -> None:
     assert "wrote a new Prefect API auth string in" in auth and "restart the Prefect server" in auth
     assert "next step: " in auth and "error:" not in auth
     assert "- Prefect API: locked" in first and "- Prefect API: locked" in second
+    # the web page's login: written into the environment file once, found there after
+    assert f"- web page: wrote a login (OLTSYNC_WEB_AUTH) into {ops.env['_FILE']}" in first
+    assert "- web page: locked (OLTSYNC_WEB_AUTH " in second
     # created here, or a moment before by a supervised worker starting with --type process
     assert re.search(r"work pool 'oltsync' \(process\): (created|exists)", first)
     assert "work pool 'oltsync' (process): exists" in second
@@ -624,3 +628,32 @@ def test_outage_alerts_reach_a_webhook_once_per_outage(ops: Ops, tmp_path: Path)
         assert inbox.wait_for(6, timeout=12) == messages
     finally:
         inbox.stop()
+
+
+def test_the_web_page_runs_beside_the_server_and_workers_locked(ops: Ops) -> None:
+    """supervisor's oltsync-web program, restarted once the bootstrap wrote its login (as the
+    bootstrap says), serves the inventory the runs above stored, and only with that login."""
+    login = re.search(r"^OLTSYNC_WEB_AUTH=(\S+):(\S+)$", Path(ops.env["_FILE"]).read_text(),
+                      re.M)
+    assert login, "the bootstrap wrote no web login"
+    ops.supervisorctl("restart", "oltsync-web")
+    base = f"http://127.0.0.1:{ops.env['OLTSYNC_WEB_PORT']}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, ops.supervisorctl("status")
+        time.sleep(0.5)
+    assert re.search(r"oltsync-web\s+RUNNING", ops.supervisorctl("status"))
+    assert httpx.get(f"{base}/api/olts", timeout=10).status_code == 401
+    assert httpx.get(f"{base}/onus", timeout=10).status_code == 303
+    fleet = httpx.get(f"{base}/api/olts", auth=(login.group(1), login.group(2)), timeout=30)
+    assert fleet.status_code == 200
+    with ops.engine.connect() as conn:
+        counts = dict(conn.execute(text(
+            "SELECT olt, count(*) FROM onus WHERE removed_at IS NULL GROUP BY olt")).all())
+    assert {o["name"]: o["onus"] for o in fleet.json()} == counts
+    assert sorted(counts) == sorted(ops.olts)

@@ -176,7 +176,8 @@ def test_migrations_build_exactly_the_declared_schema(empty_url: str) -> None:
 
     migrate.upgrade(empty_url)
     with get_engine(empty_url).connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                     "include_object": schema.declared_object})
         assert compare_metadata(ctx, schema.metadata) == []
 
 

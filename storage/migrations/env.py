@@ -3,7 +3,7 @@
 from alembic import context
 
 from storage.db import get_engine
-from storage.schema import metadata
+from storage.schema import declared_object, metadata
 
 config = context.config
 
@@ -13,7 +13,8 @@ def run() -> None:
     engine = get_engine(url)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=metadata,
-                          render_as_batch=conn.dialect.name == "sqlite", compare_type=True)
+                          render_as_batch=conn.dialect.name == "sqlite", compare_type=True,
+                          include_object=declared_object)
         with context.begin_transaction():
             context.run_migrations()
         conn.commit()
