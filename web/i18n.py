@@ -114,6 +114,8 @@ PT_BR = {
     "Moved from": "Movida de",
     "No optical history kept.": "Nenhum histórico óptico guardado.",
     "samples": "amostras",
+    "days": "dias",
+    "all kept": "todo o histórico",
     "Hostname": "Hostname",
     "Uptime": "Tempo ligado",
     "Dataset": "Conjunto",

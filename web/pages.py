@@ -143,10 +143,13 @@ def onus_csv(request: Request) -> StreamingResponse:
 
 
 @router.get("/onus/{olt}/{serial}")
-def onu_page(request: Request, olt: str, serial: str) -> HTMLResponse:
+def onu_page(request: Request, olt: str, serial: str, days: int | None = None) -> HTMLResponse:
+    """`days`: the graph's last days only (7, 30); none: all the history kept (the prune's
+    retention bounds it, 90 days by default)."""
     web = _web(request)
+    days = days if days and 0 < days <= 3650 else None
     with web.engine.connect() as conn:
-        onu = queries.onu(conn, olt, serial, web.thresholds)
+        onu = queries.onu(conn, olt, serial, web.thresholds, history_days=days)
     if onu is None:
         return render(request, "missing.html", status=404)
     th = web.thresholds
@@ -160,7 +163,7 @@ def onu_page(request: Request, olt: str, serial: str) -> HTMLResponse:
                             "olt_rx_critical": th.olt_rx_critical}}
     # inside a <script type="application/json">: "</" must not close the tag
     data = json.dumps(chart).replace("</", "<\\/")
-    return render(request, "onu.html", onu=onu, chart=data)
+    return render(request, "onu.html", onu=onu, chart=data, days=days)
 
 
 @router.get("/olts/{olt}")
