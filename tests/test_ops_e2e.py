@@ -124,6 +124,19 @@ class Ops:
             return client.read_workers_for_work_pool("oltsync")
 
 
+def _wait_healthy(url: str, timeout_s: float, why: Callable[[], str]) -> None:
+    """Until `url` answers 200; failing with `why()` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, why()
+        time.sleep(0.5)
+
+
 def _env_file(path: Path, values: dict[str, str]) -> None:
     path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
     path.chmod(0o600)
@@ -209,16 +222,9 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
                                    env=clean,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert supervisord.poll() is None, "supervisord exited"
-            assert time.monotonic() < deadline, (tmp / "prefect-server.log").read_text()[-3000:]
-            time.sleep(0.5)
+        _wait_healthy(f"{api}/health", 120, lambda: (
+            "supervisord exited" if supervisord.poll() is not None
+            else (tmp / "prefect-server.log").read_text()[-3000:]))
         for _ in range(2):  # the second run must find everything in place
             done = ops.cli(str(BIN / "python"), "-m", "oltsync", "bootstrap")
             assert done.returncode == 0, done.stdout + done.stderr
@@ -638,15 +644,7 @@ def test_the_web_page_runs_beside_the_server_and_workers_locked(ops: Ops) -> Non
     assert login, "the bootstrap wrote no web login"
     ops.supervisorctl("restart", "oltsync-web")
     base = f"http://127.0.0.1:{ops.env['OLTSYNC_WEB_PORT']}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, ops.supervisorctl("status")
-        time.sleep(0.5)
+    _wait_healthy(f"{base}/healthz", 60, lambda: ops.supervisorctl("status"))
     assert re.search(r"oltsync-web\s+RUNNING", ops.supervisorctl("status"))
     assert httpx.get(f"{base}/api/olts", timeout=10).status_code == 401
     assert httpx.get(f"{base}/onus", timeout=10).status_code == 303
