@@ -101,6 +101,6 @@ def next_steps(kind: str, layout: Layout, out: Path) -> list[str]:
     boot = f"cd {layout.prefix} && deployments/with-env {bin_}/oltsync bootstrap"
     if kind == "systemd":
         return [f"cp {out}/*.service /etc/systemd/system/ && systemctl daemon-reload", boot,
-                "systemctl enable --now oltsync-prefect-server oltsync-worker", boot]
+                "systemctl enable --now oltsync-prefect-server oltsync-worker oltsync-web", boot]
     conf = out.resolve() / "supervisord.conf"
     return [boot, f"{bin_}/supervisord -c {conf}", boot, f"{bin_}/supervisorctl -c {conf} status"]
