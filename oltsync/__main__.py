@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     wb.add_argument("--host", help="address to listen on (default $OLTSYNC_WEB_HOST or "
                                    "127.0.0.1: loopback only)")
     wb.add_argument("--port", type=int, help="TCP port (default $OLTSYNC_WEB_PORT or 8300)")
+    wb.add_argument("--workers", type=int, help="worker processes (default $OLTSYNC_WEB_WORKERS "
+                                                "or 2): pages are rendered on that many cores")
     wb.add_argument("--env-file", help="read KEY=value settings from this file first (the demo "
                                        "writes demo-out/web.env)")
     wb.add_argument("--wait", type=float, default=300,
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
 
             if args.env_file:
                 load_env_file(args.env_file)
-            return serve(args.host, args.port, args.proxied, args.wait)
+            return serve(args.host, args.port, args.proxied, args.wait, args.workers)
         if args.cmd == "service-files":
             return _service_files(args)
         if args.cmd == "drain":

@@ -14,6 +14,7 @@ from core.errors import ConfigError, DatabaseError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8300
+DEFAULT_WORKERS = 2
 
 
 def _is_loopback(host: str) -> bool:
@@ -66,24 +67,28 @@ def wait_for_database(url: str, wait_s: float) -> None:
 
 
 def serve(host: str | None = None, port: int | None = None, proxied: bool = False,
-          wait_s: float = 300) -> int:
+          wait_s: float = 300, workers: int | None = None) -> int:
     import uvicorn
 
     from storage.db import database_url, safe_url
-    from web.app import create_app
     from web.auth import Credentials
-    from web.db import read_only_engine
 
-    credentials = Credentials.from_env()  # before anything: a ConfigError names what to set
+    Credentials.from_env()  # before anything: a ConfigError names what to set
     host, port = address(host, port)
+    workers = workers or int(os.environ.get("OLTSYNC_WEB_WORKERS") or DEFAULT_WORKERS)
+    if not 1 <= workers <= 64:
+        raise ConfigError(f"web: {workers} workers: use 1 to 64 (--workers or "
+                          "OLTSYNC_WEB_WORKERS)")
     url = database_url()
     wait_for_database(url, wait_s)
-    app = create_app(read_only_engine(url), credentials)
     where = "loopback only" if _is_loopback(host) else "reachable from the network: put it " \
         "behind a TLS reverse proxy (docs/web.md)"
-    print(f"oltsync web: http://{host}:{port}/ ({where}), database {safe_url(url)}", flush=True)
-    # access lines: client, request line, status; nothing of a request's body or headers
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=True,
-                proxy_headers=proxied, forwarded_allow_ips="127.0.0.1" if proxied else None,
-                server_header=False, date_header=False)
+    print(f"oltsync web: http://{host}:{port}/ ({where}), {workers} worker process(es), "
+          f"database {safe_url(url)}", flush=True)
+    # Worker processes, each its own application (web.app.from_env): one Python process renders
+    # pages on one core. Access lines: client, request line, status; nothing else of a request.
+    uvicorn.run("web.app:from_env", factory=True, workers=workers, host=host, port=port,
+                log_level="info", access_log=True, proxy_headers=proxied,
+                forwarded_allow_ips="127.0.0.1" if proxied else None, server_header=False,
+                date_header=False)
     return 0

@@ -239,6 +239,13 @@ def test_search_takes_hostile_text_as_text(site: dict, q: str) -> None:
     assert len(_present(site)) == before
 
 
+def test_a_serial_with_a_numeric_vendor_and_a_dash_is_not_taken_for_a_mac() -> None:
+    from web.search import mac_fragment, serial_fragments
+
+    assert mac_fragment("2011-1A2B3C4D") and serial_fragments("2011-1A2B3C4D") == ["20111A2B3C4D"]
+    assert serial_fragments("48575443") == ["48575443", "HWTC"]
+
+
 def test_search_asks_for_three_characters(site: dict) -> None:
     r = _get(site, "/api/search", params={"q": "ab"}).json()
     assert r["hits"] == [] and "3 characters" in r["note"]
@@ -408,7 +415,7 @@ def test_every_asset_is_served_by_the_application(site: dict) -> None:
     page = _get(site, f"/onus/{_present(site)[0]['olt']}/{_present(site)[0]['serial']}").text
     for asset in re.findall(r"""(?:src|href)="(/static/[^"]+)\"""", page):
         r = site["client"].get(asset)
-        assert r.status_code == 200 and len(r.content) > 500, asset
+        assert r.status_code == 200 and len(r.content) > 100, asset
     vendored = (ROOT / "web" / "static" / "vendor" / "README.md").read_text()
     for f in (ROOT / "web" / "static" / "vendor").glob("*.js"):
         assert f.name in vendored
@@ -423,6 +430,11 @@ def test_the_search_indexes_are_used_on_postgresql(site: dict) -> None:
         names = set(conn.scalars(text("SELECT indexname FROM pg_indexes WHERE schemaname = "
                                       "'public'")))
         assert set(SEARCH_INDEXES) <= names
+        # no pending list for searches to read through (fastupdate off)
+        options = dict(conn.execute(text(
+            "SELECT relname, array_to_string(reloptions, ',') FROM pg_class "
+            "WHERE relname LIKE '%_trgm'")).all())
+        assert all(options.get(n) == "fastupdate=off" for n in SEARCH_INDEXES), options
         conn.execute(text("SET enable_seqscan = off"))
         plan = "\n".join(conn.scalars(text(
             "EXPLAIN SELECT id FROM onus WHERE serial LIKE '%1A2B3%'")))

@@ -13,6 +13,7 @@ import csv
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -95,7 +96,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         with log.open("wb") as out:  # started first: it imports while the data is stored
             proc = subprocess.Popen(
                 [sys.executable, "-m", "oltsync", "web", "--host", "127.0.0.1", "--port", str(port)],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True)  # its worker processes stop with it, by its group
         try:
             olts = [web_data.store_olt(url, i, ONUS, SEED, PLATFORMS) for i in range(OLTS)]
             for olt in olts:
@@ -106,8 +108,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             yield Site(base, user, password, get_engine(url), tuple(x.name for x in olts),
                        olts[0].name)
         finally:
-            proc.kill()  # by its PID
-            proc.wait(15)
+            os.killpg(proc.pid, signal.SIGTERM)  # the server and its workers, by its PID's group
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(15)
 
 
 @pytest.fixture(scope="module")

@@ -49,6 +49,14 @@ def _user(request: Request, creds: Credentials) -> str | None:
             or creds.basic(request.headers.get("authorization")))
 
 
+def from_env() -> FastAPI:
+    """The application as `oltsync web` configures it (each uvicorn worker process calls it)."""
+    from storage.db import database_url
+    from web.db import read_only_engine
+
+    return create_app(read_only_engine(database_url()), Credentials.from_env())
+
+
 def create_app(engine: Engine, credentials: Credentials,
                thresholds: Thresholds | None = None) -> FastAPI:
     app = FastAPI(title="oltsync inventory", docs_url=None, redoc_url=None,
@@ -61,38 +69,6 @@ def create_app(engine: Engine, credentials: Credentials,
     app.include_router(pages.router)
     app.include_router(api.router)
 
-    @app.middleware("http")
-    async def locked(request: Request, call_next: Any) -> Response:
-        path = request.url.path
-        if _CONTROL.search(unquote(str(request.url))):
-            return PlainTextResponse("control characters in the address are not accepted",
-                                     status_code=400)
-        request.state.lang = i18n.pick(request)
-        if path.startswith(OPEN_PATHS):
-            return await call_next(request)
-        request.state.user = _user(request, credentials)
-        if request.state.user is None:
-            if path.startswith("/api/"):
-                return JSONResponse({"detail": "credentials needed (HTTP basic auth)"},
-                                    status_code=401,
-                                    headers={"WWW-Authenticate": 'Basic realm="oltsync"'})
-            target = path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-        response = await call_next(request)
-        response.headers.setdefault("Cache-Control", "no-store")  # customers' data: not cached
-        return response
-
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
-            "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
-        return response
-
     @app.exception_handler(FilterError)
     async def bad_filter(request: Request, exc: FilterError) -> Response:
         if request.url.path.startswith("/api/"):
@@ -103,5 +79,61 @@ def create_app(engine: Engine, credentials: Credentials,
     def healthz() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
+    app.add_middleware(Locked, credentials=credentials)
     app.add_middleware(timing.ServerTiming)
     return app
+
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; "
+                                 b"style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")]
+
+
+class Locked:
+    """ASGI middleware (plain: Starlette's per-function middleware costs a task per request):
+    control characters refused, the language picked, credentials required outside OPEN_PATHS,
+    and the security headers on every answer; customers' data never cached."""
+
+    def __init__(self, app: Any, credentials: Credentials) -> None:
+        self.app, self.credentials = app, credentials
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = request.url.path
+        if _CONTROL.search(unquote(str(request.url))):
+            await PlainTextResponse("control characters in the address are not accepted",
+                                    status_code=400)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["lang"] = i18n.pick(request)
+        private = not path.startswith(OPEN_PATHS)
+        if private:
+            user = _user(request, self.credentials)
+            scope["state"]["user"] = user
+            if user is None:
+                await self._refuse(request, path)(scope, receive, send)
+                return
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                have = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in have]
+                if private and b"cache-control" not in have:
+                    headers.append((b"cache-control", b"no-store"))
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+    @staticmethod
+    def _refuse(request: Request, path: str) -> Response:
+        if path.startswith("/api/"):
+            return JSONResponse({"detail": "credentials needed (HTTP basic auth)"},
+                                status_code=401,
+                                headers={"WWW-Authenticate": 'Basic realm="oltsync"'})
+        target = path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)

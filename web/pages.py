@@ -112,7 +112,7 @@ def onus_page(request: Request) -> HTMLResponse:
     f = OnuFilter.from_params(request.query_params)
     with web.engine.connect() as conn:
         rows, more = queries.onu_page(conn, f, web.thresholds)
-        olt_names = [o["name"] for o in queries.fleet_names(conn)]
+        olt_names = queries.fleet_names(conn)
     name = "_onu_rows.html" if request.headers.get("hx-request") else "onus.html"
     return render(request, name, f=f, rows=rows, more=more, olt_names=olt_names)
 

@@ -42,10 +42,11 @@ def cause_kind(cause: Any) -> ColumnElement:
                  literal("los")), else_=literal("other"))
 
 
-def band(level: Any, t: Thresholds) -> ColumnElement:
-    """ONU rx against the alert thresholds: ok, weak (at or below warning), critical, none."""
-    return case((level.is_(None), literal("none")), (level <= t.onu_rx_critical, literal("critical")),
-                (level <= t.onu_rx_warning, literal("weak")), else_=literal("ok"))
+def band_range(level: Any, name: str, t: Thresholds) -> ColumnElement:
+    """A band as a range of the level: what the index on rx_power_dbm serves (a CASE is not)."""
+    return {"none": level.is_(None), "critical": level <= t.onu_rx_critical,
+            "weak": and_(level <= t.onu_rx_warning, level > t.onu_rx_critical),
+            "ok": level > t.onu_rx_warning}[name]
 
 
 def band_of(level: float | None, t: Thresholds) -> str:
@@ -65,8 +66,8 @@ _ORDER = {"olt": (o.c.olt, o.c.port, o.c.onu_id), "port": (o.c.port, o.c.olt, o.
           "down": (o.c.last_down_at, o.c.serial), "client": (o.c.client_key, o.c.serial)}
 
 
-def _onu_select(f: OnuFilter, t: Thresholds, now: datetime) -> Any:
-    from web.search import _word_matches  # the list's text box matches as the search does
+def _onu_select(conn: Connection, f: OnuFilter, t: Thresholds, now: datetime) -> Any:
+    from web.search import word_matches  # the list's text box matches as the search does
 
     q = select(*ONU_COLUMNS).select_from(o.outerjoin(c, c.c.key == o.c.client_key)).where(
         _present())
@@ -81,24 +82,24 @@ def _onu_select(f: OnuFilter, t: Thresholds, now: datetime) -> Any:
         if f.state != "offline":
             q = q.where(cause_kind(o.c.last_down_cause) == f.state)
     if f.band:
-        q = q.where(band(o.c.rx_power_dbm, t) == f.band)
+        q = q.where(band_range(o.c.rx_power_dbm, f.band, t))
     if f.down_days is not None:
         q = q.where(o.c.run_state == "offline",
                     o.c.last_down_at <= now - timedelta(days=f.down_days))
     for word in (f.q or "").split():
-        q = q.where(_word_matches(word))
-    key = f.sort.lstrip("-")
-    cols = _ORDER[key]
+        q = q.where(word_matches(conn, word))
+    cols = _ORDER[f.sort.lstrip("-")]
     first = cols[0].desc() if f.sort.startswith("-") else cols[0]
-    # levels and times missing last whichever way they are sorted
-    return q.order_by(cols[0].is_(None), first, *cols[1:])
+    # levels and times missing last whichever way they are sorted (ascending, as the indexes
+    # keep them: PostgreSQL then walks the index instead of sorting every match)
+    return q.order_by(first.nulls_last(), *cols[1:])
 
 
 def onu_page(conn: Connection, f: OnuFilter, t: Thresholds,
              now: datetime | None = None) -> tuple[list[dict[str, Any]], bool]:
     """One page of the filtered ONUs, and whether there is a next one (no count: on a fleet of
     400,000 ONUs counting every match would cost more than the page)."""
-    q = _onu_select(f, t, now or datetime.now(UTC)).limit(f.size + 1).offset((f.page - 1) * f.size)
+    q = _onu_select(conn, f, t, now or datetime.now(UTC)).limit(f.size + 1).offset((f.page - 1) * f.size)
     rows = [_row(r) for r in conn.execute(q)]
     for r in rows:
         r["band"] = band_of(r["rx_power_dbm"], t)
@@ -108,7 +109,7 @@ def onu_page(conn: Connection, f: OnuFilter, t: Thresholds,
 def onu_rows(conn: Connection, f: OnuFilter, t: Thresholds,
              now: datetime | None = None) -> Iterator[dict[str, Any]]:
     """Every ONU the filter shows, in its order (the CSV), streamed."""
-    q = _onu_select(f, t, now or datetime.now(UTC)).limit(CSV_MAX_ROWS)
+    q = _onu_select(conn, f, t, now or datetime.now(UTC)).limit(CSV_MAX_ROWS)
     for r in conn.execution_options(stream_results=True, yield_per=2000).execute(q):
         row = _row(r)
         row["band"] = band_of(row["rx_power_dbm"], t)
@@ -207,7 +208,9 @@ def onu(conn: Connection, olt_name: str, serial: str, t: Thresholds,
           .where(h.c.olt == olt_name, h.c.serial == serial).order_by(h.c.sampled_at))
     if history_days:
         hq = hq.where(h.c.sampled_at >= datetime.now(UTC) - timedelta(days=history_days))
-    out["history"] = [_row(x) for x in conn.execute(hq)]
+    out["history"] = [{"sampled_at": utc(at), "rx_power_dbm": rx, "tx_power_dbm": tx,
+                       "olt_rx_power_dbm": olt_rx}
+                      for at, rx, tx, olt_rx in conn.execute(hq).tuples().all()]
     place = (m.c.olt == olt_name, m.c.port == out["port"], m.c.onu_id == out["onu_id"])
     out["macs"] = [_row(x) for x in conn.execute(
         select(m.c.mac, m.c.vlan, m.c.service_port, m.c.gem_port, m.c.type, m.c.last_seen)
@@ -298,7 +301,7 @@ def signal_alerts(conn: Connection, olt_name: str | None = None) -> list[dict[st
     return [_row(r) for r in conn.execute(q)]
 
 
-def fleet_names(conn: Connection) -> list[dict[str, Any]]:
-    """The OLTs in the inventory: name and platform (the filters' choices)."""
-    return [_row(r) for r in conn.execute(select(olts.c.name, olts.c.platform).where(
-        olts.c.removed_at.is_(None)).order_by(olts.c.name))]
+def fleet_names(conn: Connection) -> list[str]:
+    """The OLTs in the inventory (the filters' choices)."""
+    return list(conn.scalars(select(olts.c.name).where(olts.c.removed_at.is_(None))
+                             .order_by(olts.c.name)))

@@ -14,6 +14,9 @@ from sqlalchemy.engine import Connection
 from storage import schema
 
 MIN_FRAGMENT = 3  # a trigram index finds nothing shorter; a shorter text would scan every ONU
+CLIENT_KEYS = 500  # clients a name fragment may name before the search narrows on other columns
+FETCH = 200  # rows a part of the search fetches, unordered (ordered, PostgreSQL would walk the
+# ONUs in that order testing each one instead of using the trigram indexes), sorted here
 _VENDOR = re.compile(r"[A-Z0-9]{4}")
 
 
@@ -64,13 +67,20 @@ class Hit:
     matched: str = ""  # what matched: serial, mac, client, description, olt
 
 
-def _word_matches(word: str) -> ColumnElement:
-    """One word of the text in any of an ONU's searchable columns (or its client's name)."""
+def word_matches(conn: Connection, word: str) -> ColumnElement:
+    """One word of the text in any of an ONU's searchable columns, or its client's name.
+
+    The clients named by it are looked up first and matched by key: inside the OR a subquery
+    would keep PostgreSQL from combining the trigram indexes (it would scan every ONU)."""
     o, c = schema.onus, schema.clients
     p = like(word)
-    parts = [o.c.description.ilike(p, escape="\\"), o.c.client_key.ilike(p, escape="\\"),
-             o.c.client_key.in_(select(c.c.key).where(c.c.name.ilike(p, escape="\\")))]
+    # names have no digits: a word with one (a serial, a code) is not looked up among them
+    keys = [] if any(ch.isdigit() for ch in word) else list(conn.scalars(
+        select(c.c.key).where(c.c.name.ilike(p, escape="\\")).limit(CLIENT_KEYS)))
+    parts = [o.c.description.ilike(p, escape="\\"), o.c.client_key.ilike(p, escape="\\")]
     parts += [o.c.serial.like(like(s), escape="\\") for s in serial_fragments(word)]
+    if keys:
+        parts.append(o.c.client_key.in_(keys))
     return or_(*parts)
 
 
@@ -85,34 +95,38 @@ def search(conn: Connection, text: str, limit: int = 20) -> tuple[list[Hit], str
     cols = (o.c.olt, o.c.serial, o.c.port, o.c.onu_id, o.c.run_state, o.c.rx_power_dbm,
             o.c.description, o.c.client_key, c.c.name)
     joined = o.outerjoin(c, c.c.key == o.c.client_key)
-    hits: dict[tuple[str, str], Hit] = {}
-
-    def add(rows: Any, matched: str | None) -> None:
-        for r in rows:
-            if (r[0], r[1]) not in hits and len(hits) < limit:
-                said = matched or ("client" if all(
-                    w.lower() in f"{r[7] or ''} {r[8] or ''}".lower() for w in words)
-                    else "description")
-                hits[(r[0], r[1])] = Hit("onu", *r, matched=said)
-
     words = [w for w in text.split(" ") if len(w) >= 2]
-    serials = serial_fragments(text)
-    if serials and " " not in text:
-        add(conn.execute(select(*cols).select_from(joined).where(present, or_(
-            *(o.c.serial.like(like(s), escape="\\") for s in serials))).order_by(
-            o.c.olt, o.c.serial).limit(limit)), "serial")
+    serials = serial_fragments(text) if " " not in text else []
+
+    def fetch(*where: ColumnElement) -> list[Any]:
+        return conn.execute(select(*cols).select_from(joined).where(present, *where)
+                            .limit(FETCH)).all()
+
+    def said(r: Any) -> str:
+        if any(s in r[1] for s in serials):
+            return "serial"
+        about = f"{r[7] or ''} {r[8] or ''}".lower()
+        return "client" if all(w.lower() in about for w in words) else "description"
+
     hexes = mac_fragment(text)
-    if hexes and len(hits) < limit:
-        places = (select(m.c.olt, m.c.port, m.c.onu_id).where(
+    # a MAC written with its separators is nothing else: no other column is searched for it
+    groups = re.split(r"[.:\-]", text)
+    if hexes and len(groups) > 1 and all(1 <= len(g) <= 4 for g in groups):
+        words = []
+    # one query for every column a word may be in (the serial's forms among them), one for MACs
+    rows = [(said(r), r) for r in fetch(*(word_matches(conn, w) for w in words))] if words else []
+    if hexes:
+        places = conn.execute(select(m.c.olt, m.c.port, m.c.onu_id).where(
             m.c.removed_at.is_(None), m.c.port.is_not(None),
-            mac_digits(m.c.mac).like(like(hexes), escape="\\")).limit(limit))
-        add(conn.execute(select(*cols).select_from(joined).where(
-            present, tuple_(o.c.olt, o.c.port, o.c.onu_id).in_(places)).order_by(
-            o.c.olt, o.c.serial).limit(limit)), "mac")
-    if words and len(hits) < limit:
-        add(conn.execute(select(*cols).select_from(joined).where(
-            present, *(_word_matches(w) for w in words)).order_by(
-            o.c.olt, o.c.port, o.c.onu_id).limit(limit)), None)
+            mac_digits(m.c.mac).like(like(hexes), escape="\\")).limit(FETCH)).all()
+        if places:
+            rows += [("mac", r) for r in fetch(tuple_(o.c.olt, o.c.port, o.c.onu_id).in_(
+                [tuple(p) for p in places]))]
+    rank = {"serial": 0, "mac": 1, "client": 2, "description": 3}
+    hits: dict[tuple[str, str], Hit] = {}
+    for matched, r in sorted(rows, key=lambda x: (rank[x[0]], x[1][0], x[1][2], x[1][3])):
+        if (r[0], r[1]) not in hits and len(hits) < limit:
+            hits[(r[0], r[1])] = Hit("onu", *r, matched=matched)
     found = list(hits.values())
     for (name,) in conn.execute(select(olts.c.name).where(
             olts.c.removed_at.is_(None), olts.c.name.ilike(like(text), escape="\\")).order_by(

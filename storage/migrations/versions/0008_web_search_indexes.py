@@ -1,5 +1,5 @@
 """The web page's indexes: trigram indexes for substring search on PostgreSQL (extension pg_trgm),
-onus.rx_power_dbm (lists sorted by level) and sync_runs.started_at (each dataset's last run).
+and sync_runs.started_at (each dataset's last run).
 
 Revision ID: 0008
 Revises: 0007
@@ -20,7 +20,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index(op.f("ix_onus_rx_power_dbm"), "onus", ["rx_power_dbm"])
     op.create_index(op.f("ix_sync_runs_started_at"), "sync_runs", ["started_at"])
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
@@ -46,4 +45,3 @@ def downgrade() -> None:
         for name in SEARCH_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
     op.drop_index(op.f("ix_sync_runs_started_at"), table_name="sync_runs")
-    op.drop_index(op.f("ix_onus_rx_power_dbm"), table_name="onus")
