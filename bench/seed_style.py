@@ -17,7 +17,7 @@ import psycopg2
 from netmiko import ConnectHandler
 
 from bench import ref_tables
-from collector.dataset import collect
+from collector.dataset import CollectRequest, collect
 from platforms import profile as profiles
 
 SEED_TABLES = ref_tables.tables("seed")
@@ -68,7 +68,7 @@ def sync_one_olt(olt: dict[str, Any], password: str, dsn: str) -> dict[str, floa
     try:
         session = _NetmikoSession(conn)
         for dataset in profile.datasets:
-            result = collect(olt["name"], session, profile, dataset)
+            result = collect(session, CollectRequest(olt["name"], profile, dataset))
             tables.update(result.tables)
     finally:
         conn.disconnect()

@@ -18,16 +18,16 @@ from typing import Any
 
 from capture import layout, replay
 from capture.anonymize import Anonymizer, template_words
-from collector.dataset import collect
+from collector.dataset import CollectRequest, collect
 from collector.redact import redact
 from collector.session import OltSession, Target
 from core.errors import CollectError, OltSyncError
 from core.settings import Settings
-from flows.olt_access import target_for
 from inventory.entries import OltEntry
 from parsers.textfsm_parse import TEMPLATES
 from platforms import profile as profiles
 from platforms.profile import CommandSpec
+from sync.access import target_for
 
 
 class CaptureError(OltSyncError):
@@ -81,8 +81,8 @@ def record(entry: OltEntry, target: Target,
                 answers.append(Answer(ds, spec, command, dict(variables), text))
 
             try:
-                result = collect(entry.name, session, profile, name, entry.tz,
-                                 limit=per_command, observe=observe)
+                result = collect(session, CollectRequest(entry.name, profile, name, entry.tz,
+                                                         limit=per_command, observe=observe))
             except CollectError as exc:  # recorded up to the answer that failed: kept as a case
                 facts["failed"][name] = str(exc)
                 continue

@@ -117,21 +117,38 @@ class _Context:
 Observer = Callable[[CommandSpec, str, dict[str, str], str], None]
 
 
-def collect(olt: str, session: Session, profile: Profile, dataset: str,
-            tz: tzinfo = UTC, keeper: Keeper | None = None, limit: int | None = None,
-            observe: Observer | None = None, client_pattern: str | None = None,
-            spec: DatasetSpec | None = None,
-            seed: dict[str, list[dict[str, Any]]] | None = None,
-            stored: Stored | None = None) -> DatasetResult:
-    """Run a dataset's commands and build its tables (collector/parsing.py); a command whose
-    answer fails is kept by `keeper` (if any). Errors leave here naming the OLT.
+@dataclass(frozen=True)
+class CollectRequest:
+    """What to read of one OLT, and how: every caller of the collector (the sync, the status pass,
+    `capture`, `check`) says it in one of these.
 
-    `limit` runs a repeated command for its first rows only, and `observe` sees every answer
-    before it is parsed (command spec, command, variables, text): what `capture` records.
-    `client_pattern` reads clients from the ONUs' descriptions. `spec` runs other commands than
-    the dataset's (the status pass: partial rows, not checked for completeness), on tables
-    `seed`ed with rows already known (their commands then only enrich them). `stored`: what the
-    database holds for the change-driven commands (profile `refresh:`); None reads every row."""
+    `dataset`: the profile's dataset whose commands run, or `spec`'s commands instead (the status
+    pass: partial rows, not checked for completeness) on tables `seed`ed with rows already known
+    (their commands then only enrich them). `keeper` keeps a failed command's answer. `limit` runs
+    a repeated command for its first rows only, and `observe` sees every answer before it is
+    parsed (command spec, command, variables, text): what `capture` records. `client_pattern`
+    reads clients from the ONUs' descriptions. `stored`: what the database holds for the
+    change-driven commands (profile `refresh:`); None reads every row."""
+
+    olt: str
+    profile: Profile
+    dataset: str
+    tz: tzinfo = UTC
+    keeper: Keeper | None = None
+    limit: int | None = None
+    observe: Observer | None = None
+    client_pattern: str | None = None
+    spec: DatasetSpec | None = None
+    seed: dict[str, list[dict[str, Any]]] | None = None
+    stored: Stored | None = None
+
+
+def collect(session: Session, request: CollectRequest) -> DatasetResult:
+    """Run a dataset's commands and build its tables (collector/parsing.py); a command whose
+    answer fails is kept by the request's keeper (if any). Errors leave here naming the OLT."""
+    olt, profile, dataset, tz = request.olt, request.profile, request.dataset, request.tz
+    keeper, limit, observe, spec = request.keeper, request.limit, request.observe, request.spec
+    client_pattern, seed, stored = request.client_pattern, request.seed, request.stored
     partial = spec is not None
     spec = spec or profile.datasets[dataset]
     result = DatasetResult(olt=olt, dataset=dataset, tables={})

@@ -8,33 +8,35 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, tzinfo
+from typing import Any
 
-from collector.dataset import DatasetResult, collect
-from collector.failed_output import Keeper
+from collector.dataset import CollectRequest, DatasetResult, collect
 from collector.pool import SessionPool
-from collector.refresh import Stored
 from core.errors import CollectError
 from core.settings import backoff_s
 
 log = logging.getLogger("oltsync.collect")
 
 
-def collect_dataset(pool: SessionPool, dataset: str, client_pattern: str, tz: tzinfo = UTC,
-                    attempts: int = 1, retry_backoff_s: float = 2.0,
-                    sleep: Callable[[float], None] = time.sleep,
-                    keeper: Keeper | None = None, stored: Stored | None = None) -> DatasetResult:
+def request_for(pool: SessionPool, dataset: str, **options: Any) -> CollectRequest:
+    """A request for one of the pool's OLT's datasets (CollectRequest's other fields: options)."""
+    return CollectRequest(pool.name, pool.profile, dataset, **options)
+
+
+def collect_dataset(pool: SessionPool, request: CollectRequest, attempts: int = 1,
+                    retry_backoff_s: float = 2.0,
+                    sleep: Callable[[float], None] = time.sleep) -> DatasetResult:
     """One dataset on a pooled session. A session that dropped or hung mid-output is closed by the
     pool; the dataset is then tried again on a fresh one (up to `attempts` tries in all). Errors that
     a retry cannot fix (login, rejected command, unparseable output) are raised at once, the
     answer that caused them kept by `keeper`."""
-    profile = pool.profile
+    dataset, keeper = request.dataset, request.keeper
     for attempt in range(1, attempts + 1):
         try:
             with pool.session() as session:
                 kept = keeper and replace(keeper, secrets=(session.target.password,
                                                           session.target.secret))
-                result = collect(pool.name, session, profile, dataset, tz, kept,
-                                 client_pattern=client_pattern, stored=stored)
+                result = collect(session, replace(request, keeper=kept))
                 if result.tables.get("olt"):  # the OLT's own row: its name is its prompt's
                     result.tables["olt"][0]["hostname"] = session.conn.base_prompt
             break
@@ -56,7 +58,7 @@ def read_uptime(pool: SessionPool, dataset: str, tz: tzinfo = UTC) -> int | None
     spec = pool.profile.datasets[dataset].probe_spec()
     assert spec is not None
     with pool.session() as session:
-        got = collect(pool.name, session, pool.profile, dataset, tz, spec=spec)
+        got = collect(session, CollectRequest(pool.name, pool.profile, dataset, tz, spec=spec))
     if got.partial:  # an enrichment's failure is no answer here
         raise CollectError(pool.name, None, got.partial)
     rows = got.tables.get("olt") or [{}]

@@ -17,22 +17,23 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
+from prefect.events import emit_event
 from sqlalchemy.engine import Engine
 
 from alerts import config as alerts_config
 from alerts.outages import Rules
-from collector.dataset import collect
+from collector.dataset import CollectRequest, collect
 from core.errors import ConfigError, OltSyncError
 from core.settings import Settings
 from flows.limits import check_ssh_limit, ssh_slot
-from flows.olt_access import make_pool
-from flows.outage_watch import describe, watch_outages, watch_unreachable, watch_unreadable
 from inventory import entries as inv
 from platforms import profile as profiles
 from platforms.profile import DatasetSpec
 from storage import migrate, states
 from storage.db import get_engine
 from storage.olt_lock import OltBusy, olt_lock
+from sync.access import make_pool
+from sync.watch import describe, watch_outages, watch_unreachable, watch_unreadable
 
 
 class StatusPassFailed(OltSyncError):
@@ -68,35 +69,38 @@ def pass_olt(entry: inv.OltEntry, settings: Settings, engine: Engine,
                     read_at = datetime.now(UTC)
                     seed = {t: states.stored_rows(engine, entry.name, src, _fields(profile, t))
                             for t, src in profile.status.seed.items()}
-                    read = collect(entry.name, session, profile, "status", entry.tz,
-                                   spec=DatasetSpec(commands=states_cmds), seed=seed)
+                    read = collect(session, CollectRequest(
+                        entry.name, profile, "status", entry.tz,
+                        spec=DatasetSpec(commands=states_cmds), seed=seed))
                     known = states.known_states(engine, entry.name)
                     moved = states.changed(read.tables.get("onus", []), known)
                     commands = read.commands
                     unread = None
                     if moved and causes_cmd is not None:  # why, only where something changed
-                        why = collect(entry.name, session, profile, "status", entry.tz,
-                                      spec=DatasetSpec(commands=[causes_cmd]),
-                                      seed={"onus": moved})
+                        why = collect(session, CollectRequest(
+                            entry.name, profile, "status", entry.tz,
+                            spec=DatasetSpec(commands=[causes_cmd]), seed={"onus": moved}))
                         commands += why.commands
                         moved, unread = why.tables["onus"], why.partial  # states without causes
             except OltSyncError as exc:
                 if pool.unreachable:
-                    watch_unreachable(engine, entry.name, True, datetime.now(UTC))
+                    watch_unreachable(engine, entry.name, True, datetime.now(UTC), emit_event)
                 else:  # it logged in but could not be read
-                    watch_unreadable(engine, entry.name, str(exc), datetime.now(UTC), after)
+                    watch_unreadable(engine, entry.name, str(exc), datetime.now(UTC), after,
+                                     emit_event)
                 raise
             finally:
                 pool.close()
             lock.check()
             now = datetime.now(UTC)
             written = states.apply(engine, entry.name, moved, known, now)
-            watch_unreachable(engine, entry.name, False, now)
-            watch_unreadable(engine, entry.name, None, now, after)
+            watch_unreachable(engine, entry.name, False, now, emit_event)
+            watch_unreadable(engine, entry.name, None, now, after, emit_event)
             if isinstance(rules, ConfigError):
                 raise OutagesNotEvaluated(f"{entry.name}: states stored, outages not evaluated "
                                           f"(the first pass after the fix catches up): {rules}")
-            lines = describe(entry.name, watch_outages(engine, entry.name, started, now, rules))
+            lines = describe(entry.name, watch_outages(engine, entry.name, started, now, rules,
+                                                       emit_event))
             lines += [f"{entry.name}: states stored; {unread}"] if unread else []
     except OltBusy:
         return {"olt": entry.name, "status": "skipped", "changed": 0, "commands": 0,

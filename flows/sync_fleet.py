@@ -28,12 +28,12 @@ from core.errors import ConfigError, OltSyncError
 from core.settings import Settings
 from core.terminal import format_summary
 from flows.limits import check_ssh_limit
-from flows.report import fleet_table
 from flows.sync_olt import OltSyncFailed, sync_olt
 from inventory import entries as inv
 from storage import migrate, store
 from storage.db import get_engine
 from storage.queries import database_summary, onu_counts
+from sync.report import fleet_table
 
 Fanout = Literal["subflow", "deployment"]
 OLT_DEPLOYMENT = "sync-olt/one-olt"

@@ -15,13 +15,13 @@ from capture.anonymize import Anonymizer
 from capture.replay import meta, run
 from collector.allowlist import is_allowed
 from collector.redact import redact
-from collector.run import collect_dataset
+from collector.run import collect_dataset, request_for
 from core.errors import ParseError
 from core.settings import Settings
-from flows.olt_access import keeper_for, make_pool
 from inventory import entries as inv
 from oltsync.__main__ import main
 from platforms import profile
+from sync.access import keeper_for, make_pool
 
 PATTERN = r"^(?P<key>\d{8})_(?P<name>.+)$"
 
@@ -45,8 +45,9 @@ def test_a_failed_answer_is_kept_redacted_and_replays_to_the_same_error(
     pool = make_pool(entry, settings=settings)
     try:
         with pytest.raises(ParseError) as err:
-            collect_dataset(pool, "service_ports", PATTERN,
-                            keeper=keeper_for(entry, settings, datetime.now(UTC)))
+            collect_dataset(pool, request_for(
+                pool, "service_ports", client_pattern=PATTERN,
+                keeper=keeper_for(entry, settings, datetime.now(UTC))))
     finally:
         pool.close()
     msg = str(err.value)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from collector.dataset import collect
+from collector.dataset import CollectRequest, collect
 from collector.session import OltSession, Target
 from core.errors import CollectError, CommandRejected, LoginError, ParseError, UnreachableError
 from platforms import profile
@@ -46,7 +46,7 @@ def test_onus_over_ssh_equal_truth_with_alarms_and_split_utf8(fleet) -> None:
     try:
         sess = OltSession(target(olt), PROFILE).open()
         try:
-            result = collect(olt.name, sess, PROFILE, "onus", OLT_TZ)
+            result = collect(sess, CollectRequest(olt.name, PROFILE, "onus", OLT_TZ))
         finally:
             sess.close()
     finally:
@@ -69,7 +69,7 @@ def test_box_that_keeps_paging(fleet) -> None:
     f.sim.call(lambda: setattr(olt.knobs, "ignore_scroll", True))
     sess = OltSession(target(olt, read_timeout=20), PROFILE).open()
     try:
-        result = collect(olt.name, sess, PROFILE, "onus", OLT_TZ)
+        result = collect(sess, CollectRequest(olt.name, PROFILE, "onus", OLT_TZ))
     finally:
         sess.close()
     truth = {o["serial"]: _norm_truth_onu(o) for o in f.truth()[olt.name]["onus"]}
@@ -103,7 +103,7 @@ def test_hang_mid_command_times_out(fleet) -> None:
     t0 = time.monotonic()
     try:
         with pytest.raises(CollectError, match="running 'display service-port all': no prompt within 2s"):
-            collect(olt.name, sess, PROFILE, "service_ports")
+            collect(sess, CollectRequest(olt.name, PROFILE, "service_ports"))
     finally:
         sess.close(graceful=False)  # what the pool does with a session that raised
     assert time.monotonic() - t0 < 10
@@ -116,7 +116,7 @@ def test_disconnect_mid_output(fleet) -> None:
     sess = OltSession(target(olt, read_timeout=10), PROFILE).open()
     try:
         with pytest.raises(CollectError, match="display mac-address port 0/.*(dropped|no prompt)"):
-            collect(olt.name, sess, PROFILE, "macs")
+            collect(sess, CollectRequest(olt.name, PROFILE, "macs"))
     finally:
         sess.close()
 
@@ -129,7 +129,7 @@ def test_rejected_command(fleet) -> None:
     try:
         with pytest.raises(CommandRejected, match="display ont autofind all': the OLT answered: "
                                                   "% Unknown command"):
-            collect(olt.name, sess, PROFILE, "unregistered")
+            collect(sess, CollectRequest(olt.name, PROFILE, "unregistered"))
     finally:
         sess.close()
 
@@ -141,6 +141,6 @@ def test_garbled_output(fleet) -> None:
     sess = OltSession(target(olt), PROFILE).open()
     try:
         with pytest.raises(ParseError, match="display service-port all': template .* at line"):
-            collect(olt.name, sess, PROFILE, "service_ports")
+            collect(sess, CollectRequest(olt.name, PROFILE, "service_ports"))
     finally:
         sess.close()

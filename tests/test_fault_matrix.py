@@ -14,7 +14,6 @@ import pytest
 import yaml
 from sqlalchemy import select, text
 
-from flows.report import artifact_key
 from flows.sync_fleet import sync_fleet
 from flows.sync_olt import sync_olt
 from platforms import profile
@@ -22,6 +21,7 @@ from simulator.model import Unregistered
 from storage import schema
 from storage.catalogue import COLLECTED
 from storage.db import get_engine
+from sync.report import artifact_key
 from tests.truth_compare import diff_olt, snapshot_olt
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from collector.allowlist import Guard
-from collector.dataset import collect
+from collector.dataset import CollectRequest, collect
 from collector.session import OltSession, Target
 from core.errors import ForbiddenCommand, LoginError, ParseError
 from flows.sync_olt import sync_olt
@@ -253,7 +253,7 @@ def test_a_sync_of_a_huawei_box_reads_its_onus_port_by_port(fleet) -> None:
     prof = profile.load("huawei_smartax")
     sess = OltSession(_target(olt), prof).open()
     try:
-        got = collect(olt.name, sess, prof, "onus")
+        got = collect(sess, CollectRequest(olt.name, prof, "onus"))
     finally:
         sess.close()
     ports = sorted({o.port for o in olt.onus})

@@ -454,7 +454,7 @@ def test_the_operators_thresholds_in_the_alerts_config_decide(
 
 def test_many_new_low_signal_alerts_are_one_log_line_naming_the_worst() -> None:
     from alerts.signal import SignalAlert, SignalDecisions
-    from flows.outage_watch import describe_signal
+    from sync.watch import describe_signal
 
     at = datetime.now(UTC)
     opened = [SignalAlert(f"HWTC{i:08X}", "0/1/0", i, "onu_rx", "warning", -27.0 - i / 100, at)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from collector.run import collect_dataset
+from collector.run import collect_dataset, request_for
 from core.errors import ParseError
 from core.settings import Settings
-from flows.olt_access import make_pool
 from inventory import entries as inv
+from sync.access import make_pool
 
 PATTERN = r"^(?P<key>\d{8})_(?P<name>.+)$"
 
@@ -17,7 +17,7 @@ def _collect(f, dataset: str) -> dict:  # noqa: ANN001
     entry = inv.load(f.inventory_path).olts[0]
     pool = make_pool(entry, settings=Settings.from_env())
     try:
-        return collect_dataset(pool, dataset, PATTERN).tables
+        return collect_dataset(pool, request_for(pool, dataset, client_pattern=PATTERN)).tables
     finally:
         pool.close()
 

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from collector.dataset import collect
+from collector.dataset import CollectRequest, collect
 from collector.session import OltSession, Target
 from core.errors import ForbiddenCommand
 from flows.sync_fleet import sync_fleet
@@ -107,13 +107,13 @@ def test_no_command_outside_the_allowlist_reaches_an_olt(fleet) -> None:
             hacked = base.model_copy(update={"datasets": {
                 "olt": base.datasets["olt"].model_copy(update={"commands": [spec]})}})
             with pytest.raises(ForbiddenCommand):
-                collect(olt.name, sess, hacked, "olt")
+                collect(sess, CollectRequest(olt.name, hacked, "olt"))
         ctx = base.datasets["olt"].commands[3].model_copy(update={"context": ["config", "reset"]})
         hacked = base.model_copy(update={"datasets": {
             "olt": base.datasets["olt"].model_copy(update={"commands": [
                 base.datasets["olt"].commands[2], ctx]})}})
         with pytest.raises(ForbiddenCommand, match="'reset'"):
-            collect(olt.name, sess, hacked, "olt")
+            collect(sess, CollectRequest(olt.name, hacked, "olt"))
     finally:
         sess.close()
     from collector.allowlist import is_allowed

@@ -494,7 +494,7 @@ def test_the_bootstrap_writes_a_web_login_once(tmp_path: Path,
 
 
 def test_the_run_artifact_links_to_the_web_page_when_its_address_is_set() -> None:
-    from flows.report import OltReport, olt_markdown
+    from sync.report import OltReport, olt_markdown
 
     report = OltReport(olt="olt 7/a", datasets=[])
     report.worst_optical = [{"port": "0/1/0", "onu_id": 3, "serial": "HWTC00000001",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from collector.run import collect_dataset
+from collector.run import collect_dataset, request_for
 from core.settings import Settings
-from flows.olt_access import make_pool
 from flows.sync_fleet import sync_fleet
 from inventory import entries as inv
 from simulator import firmware
 from storage.db import get_engine
+from sync.access import make_pool
 from tests.truth_compare import clients_in_db, diff_olt, history_count, row_versions
 
 # Every firmware generation the captures show (simulator/firmware.py), one OLT each.
@@ -65,13 +65,15 @@ def test_zte_box_that_keeps_paging_is_read_whole(platform: str, fleet) -> None:
     entry = inv.load(f.inventory_path).olts[0]
     pool = make_pool(entry, settings=Settings.from_env())
     try:
-        result = collect_dataset(pool, "onus", r"^(?P<key>\d{8})_(?P<name>.+)$")
+        result = collect_dataset(pool, request_for(pool, "onus", client_pattern=KEY_NAME))
     finally:
         pool.close()
     assert any(k == " " for k in olt.received), "the box never paged"
     got = {o["serial"]: (o["port"], o["onu_id"], o["run_state"], o["distance_m"])
            for o in result.tables["onus"]}
     assert got == {o.serial: (o.port, o.onu_id, o.run_state, o.distance_m) for o in olt.onus}
+
+KEY_NAME = r"^(?P<key>\d{8})_(?P<name>.+)$"
 
 
 def test_zte_commands_are_all_read_only(fleet) -> None:
@@ -84,7 +86,7 @@ def test_zte_commands_are_all_read_only(fleet) -> None:
         pool = make_pool(entry, settings=Settings.from_env())
         try:
             for dataset in ("olt", "onus", "macs", "service_ports", "unregistered"):
-                collect_dataset(pool, dataset, r"^(?P<key>\d{8})_(?P<name>.+)$")
+                collect_dataset(pool, request_for(pool, dataset, client_pattern=KEY_NAME))
         finally:
             pool.close()
         sent = [line for line in olt.received if line.strip()]

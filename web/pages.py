@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
-from flows.report import artifact_key
+from sync.report import artifact_key
 from web import i18n, queries
 from web.auth import COOKIE, SESSION_S
 from web.filters import BANDS, SORTS, STATES, OnuFilter

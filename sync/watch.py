@@ -1,11 +1,14 @@
 """After a pass over an OLT's ONU states: open, grow and close its outages and its low-signal
-alerts (alerts/ decides, storage/outages.py reads and writes), each also a Prefect event."""
+alerts (alerts/ decides, storage/outages.py reads and writes). What the operator is told is also
+an event, handed to `emit` (the flows give Prefect's emit_event: the notification automations
+send it; a plain caller may give anything that takes the event's keywords)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from prefect.events import emit_event
 from sqlalchemy.engine import Engine
 
 from alerts import config as alerts_config
@@ -15,9 +18,15 @@ from alerts.signal import SignalDecisions, Thresholds
 from alerts.signal import evaluate as evaluate_signal
 from storage import outages
 
+Emit = Callable[..., Any]  # prefect.events.emit_event's keywords: event, resource, payload, …
+
+
+def no_events(**_event: Any) -> None:
+    """Where no orchestrator takes events (a plain sync): the decisions are stored all the same."""
+
 
 def watch_outages(engine: Engine, olt: str, since: datetime, at: datetime,
-                  rules: Rules | None = None) -> Decisions:
+                  rules: Rules | None = None, emit: Emit = no_events) -> Decisions:
     """Evaluate the state changes not evaluated yet (the first time: those at or after `since`,
     this pass's start): a pass whose evaluation could not run is caught up by the next. What the
     operator is told is also a Prefect event (what the notification automations send). The
@@ -28,42 +37,43 @@ def watch_outages(engine: Engine, olt: str, since: datetime, at: datetime,
                          seen.port_of, seen.clients)
     outages.write(engine, olt, decisions, seen)
     for event in outage_events(olt, decisions, seen.clients):
-        emit_event(**event)
+        emit(**event)
     return decisions
 
 
-def watch_unreachable(engine: Engine, olt: str, unreachable: bool, at: datetime) -> str | None:
+def watch_unreachable(engine: Engine, olt: str, unreachable: bool, at: datetime,
+                      emit: Emit = no_events) -> str | None:
     """The OLT's own outage: opened when no session could be opened, closed when one could."""
-    return _olt_outage(engine, olt, "unreachable", unreachable, at)
+    return _olt_outage(engine, olt, "unreachable", unreachable, at, emit=emit)
 
 
 def watch_unreadable(engine: Engine, olt: str, reason: str | None, at: datetime,
-                     after: int) -> str | None:
+                     after: int, emit: Emit = no_events) -> str | None:
     """An OLT that accepts the login but cannot be read (refused, cut or unparseable answers):
     an outage once `after` passes in a row could not read it, closed by the first that can.
     `reason`: what went wrong this pass (None: it was read)."""
     passes = outages.count_unreadable(engine, olt, reason)
     down = None if reason is not None and passes < after else reason is not None
-    return _olt_outage(engine, olt, "unreadable", down, at, reason)
+    return _olt_outage(engine, olt, "unreadable", down, at, reason, emit)
 
 
 def _olt_outage(engine: Engine, olt: str, kind: str, down: bool | None, at: datetime,
-                reason: str | None = None) -> str | None:
+                reason: str | None = None, emit: Emit = no_events) -> str | None:
     o = outages.set_olt_outage(engine, olt, kind, down, at, reason)
     if o is None:
         return None
-    emit_event(**olt_event(olt, o, reason))
+    emit(**olt_event(olt, o, reason))
     return "opened" if o.closed_at is None else "closed"
 
 
 def watch_signal(engine: Engine, olt: str, at: datetime,
-                 thresholds: Thresholds = Thresholds()) -> SignalDecisions:
+                 thresholds: Thresholds = Thresholds(), emit: Emit = no_events) -> SignalDecisions:
     """Low-signal alerts on the levels this pass stored; one event per port and direction."""
     onus, alerts = outages.read_signal(engine, olt)
     decisions = evaluate_signal(onus, alerts, at, thresholds)
     outages.write_signal(engine, olt, decisions)
     for event in signal_events(olt, decisions):
-        emit_event(**event)
+        emit(**event)
     return decisions
 
 
