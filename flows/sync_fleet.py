@@ -9,6 +9,8 @@ Fan-out, one wrapper task per OLT on a ThreadPoolTaskRunner bounded by `concurre
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -28,6 +30,7 @@ from core.errors import ConfigError, OltSyncError
 from core.settings import Settings
 from core.terminal import format_summary
 from flows.limits import check_ssh_limit
+from flows.retries import retried
 from flows.sync_olt import OltSyncFailed, sync_olt
 from inventory import entries as inv
 from storage import migrate, store
@@ -44,15 +47,39 @@ class FleetFailed(OltSyncError):
     pass
 
 
-def _run_olt_deployment(deployment: str, olt_name: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    """One OLT as its own flow run of the one-OLT deployment, on whichever worker picks it up."""
+def run_olt(deployment: str, olt_name: str, parameters: dict[str, Any], key: str | None,
+            timeout_s: float = CHILD_TIMEOUT_S, sleep: Callable[[float], None] = time.sleep) -> Any:
+    """The OLT's flow run of the one-OLT deployment, created and waited for. Under an idempotency
+    key (the fleet run's, per OLT) a busy API's refusal is tried again: the key makes a repeat
+    return the run the server may have created already, never a second one, and wait on."""
     from prefect.deployments import run_deployment
 
+    def run() -> Any:
+        return run_deployment(deployment, parameters=parameters, flow_run_name=olt_name,
+                              timeout=timeout_s, poll_interval=2, tags=["oltsync"],
+                              idempotency_key=key)
+
+    if key is None:
+        return run()
+    return retried(run, f"{olt_name}: its flow run", _log(), sleep=sleep)
+
+
+def _log() -> Any:
+    from prefect.exceptions import MissingContextError
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        import logging
+
+        return logging.getLogger("oltsync.fleet")
+
+
+def _run_olt_deployment(deployment: str, olt_name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """One OLT as its own flow run of the one-OLT deployment, on whichever worker picks it up."""
     ctx = get_run_context()
     parent = ctx.task_run.flow_run_id if getattr(ctx, "task_run", None) else None
-    run = run_deployment(deployment, parameters=parameters, flow_run_name=olt_name,
-                         timeout=CHILD_TIMEOUT_S, poll_interval=2, tags=["oltsync"],
-                         idempotency_key=f"{parent}:{olt_name}" if parent else None)
+    run = run_olt(deployment, olt_name, parameters, f"{parent}:{olt_name}" if parent else None)
     state = run.state
     if state is None or not state.is_final():
         raise OltSyncFailed(f"{olt_name}: flow run {run.name} was not finished after "
