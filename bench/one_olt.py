@@ -12,15 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench.ref_tables import fresh_database
+from bench.one_sim import one_simulated_olt
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
@@ -36,25 +33,11 @@ def main() -> int:
     from oltsync.api_auth import lock_test_harness
 
     lock_test_harness()  # the temporary server is locked like a real one
-    tmp = Path(tempfile.mkdtemp(prefix="oltsync-bench-"))
-    os.environ["OLTSYNC_OLT_PASSWORD"] = "bench-password"
-    os.environ["OLTSYNC_KNOWN_HOSTS"] = str(tmp / "known_hosts")  # the simulator's key is new each run
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--olts", "1", "--onus", str(args.onus),
-         "--platform", args.platform,
-         "--inventory-out", str(tmp / "inv.yaml"), "--truth-out", str(tmp / "truth.json")],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        sim.stdout.readline()  # "simulating ..." once listening
-        url = fresh_database(args.pg_admin, "oltsync_bench").replace(
-            "postgresql://", "postgresql+psycopg2://")
-        os.environ["OLTSYNC_DATABASE_URL"] = url
+    with one_simulated_olt(args.onus, args.platform, args.pg_admin, "oltsync_bench") as (inv, _):
         from prefect.testing.utilities import prefect_test_harness
 
         from flows.sync_olt import sync_olt
-        from storage import migrate
 
-        migrate.upgrade(url)
         figures = {}
         from core.settings import Settings
         from oltsync.bootstrap import ensure_ssh_limit
@@ -63,7 +46,7 @@ def main() -> int:
             ensure_ssh_limit(Settings.from_env())  # what the bootstrap does on a real server
             for label in ("first sync", "re-sync (nothing changed)"):
                 t0 = time.perf_counter()
-                rep = sync_olt(olt_name="olt-001", inventory_path=str(tmp / "inv.yaml"))
+                rep = sync_olt(olt_name="olt-001", inventory_path=str(inv))
                 wall = time.perf_counter() - t0
                 figures[label] = {"wall_s": round(wall, 2), "report": rep}
         for label, fig in figures.items():
@@ -85,9 +68,6 @@ def main() -> int:
                       f"{c['inserted']}/{c['updated']}/{c['unchanged']}/{c['removed']}")
         if args.json:
             Path(args.json).write_text(json.dumps(figures, indent=1, default=str))
-    finally:
-        sim.terminate()
-        sim.wait(10)
     return 0
 
 

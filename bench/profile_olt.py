@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
-import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
-from pathlib import Path
 
-from bench.ref_tables import fresh_database
+from bench.one_sim import ROOT, one_simulated_olt
 
-ROOT = Path(__file__).resolve().parent.parent
 # a function's own CPU goes to the first component whose path it is under
 COMPONENTS = [("waiting (the OLT's answers, sleeps, locks)", ("time.sleep", "select.select",
                                                              "_thread.lock", "recv")),
@@ -81,19 +76,7 @@ def main() -> int:
     ap.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--top", type=int, default=20)
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="oltsync-profile-"))
-    os.environ["OLTSYNC_OLT_PASSWORD"] = "bench-password"
-    os.environ["OLTSYNC_KNOWN_HOSTS"] = str(tmp / "known_hosts")
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--olts", "1", "--onus", str(args.onus),
-         "--platform", args.platform, "--inventory-out", str(tmp / "inv.yaml"),
-         "--truth-out", str(tmp / "truth.json")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        sim.stdout.readline()  # "simulating ..." once listening
-        url = fresh_database(args.pg_admin, "oltsync_profile").replace(
-            "postgresql://", "postgresql+psycopg2://")
-        os.environ["OLTSYNC_DATABASE_URL"] = url
-        from storage import migrate
+    with one_simulated_olt(args.onus, args.platform, args.pg_admin, "oltsync_profile") as (inv, _):
         from sync.edges import Edges
         from sync.olt import SyncRequest, sync_dataset, sync_one_olt
 
@@ -107,8 +90,7 @@ def main() -> int:
                     out.append(exc)
             return out
 
-        migrate.upgrade(url)
-        inv, edges = str(tmp / "inv.yaml"), Edges(run=one_by_one)
+        inv, edges = str(inv), Edges(run=one_by_one)
         first = _profile("first sync",
                          lambda: sync_one_olt(SyncRequest.load("olt-001", inv), edges))
         _profile("re-sync (nothing changed)",
@@ -117,9 +99,6 @@ def main() -> int:
               "(seconds own / with callees)")
         for tt, ct, where in sorted(first, key=lambda r: -r[0])[:args.top]:
             print(f"  {tt:7.3f} {ct:7.3f}  {where.replace(str(ROOT) + '/', '')[-110:]}")
-    finally:
-        sim.terminate()
-        sim.wait(10)
     return 0
 
 
