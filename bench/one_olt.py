@@ -19,7 +19,6 @@ from pathlib import Path
 from bench.one_sim import one_simulated_olt
 
 
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--onus", type=int, default=2048)
