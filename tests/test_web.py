@@ -421,9 +421,8 @@ def test_every_asset_is_served_by_the_application(site: dict) -> None:
         assert f.name in vendored
 
 
+@pytest.mark.parametrize("site", ["postgresql"], indirect=True)  # trigram indexes are PostgreSQL's
 def test_the_search_indexes_are_used_on_postgresql(site: dict) -> None:
-    if site["db"].dialect.name != "postgresql":
-        pytest.skip("trigram indexes are PostgreSQL's")
     from storage.schema import SEARCH_INDEXES
 
     with site["db"].connect() as conn:
