@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.engine import Connection
 
-from alerts.signal import Thresholds
+from alerts.signal import Thresholds, severity
 from storage import schema
 from web.filters import CSV_MAX_ROWS, OnuFilter
 
@@ -50,9 +50,11 @@ def band_range(level: Any, name: str, t: Thresholds) -> ColumnElement:
 
 
 def band_of(level: float | None, t: Thresholds) -> str:
+    """An ONU rx level's band: the alerts' own severity (alerts/signal.py), in the page's words."""
     if level is None:
         return "none"
-    return "critical" if level <= t.onu_rx_critical else "weak" if level <= t.onu_rx_warning else "ok"
+    return {"critical": "critical", "warning": "weak", None: "ok"}[
+        severity(level, *t.levels("onu_rx"))]
 
 
 def _present() -> ColumnElement:
