@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
+from clients.rules import Rule
 from collector import parse_pool, parsing, refresh
 from collector.failed_output import Keeper, note_kept
 from collector.refresh import Stored
@@ -65,6 +66,7 @@ class DatasetResult:
     timers: Timers = field(default_factory=Timers)  # scrape and parse
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     clients: dict[str, str | None] = field(default_factory=dict)
+    client_hits: dict[str, int] = field(default_factory=dict)  # ONUs each client rule named
     carried: int = 0  # rows a change-driven command did not re-read (collector/refresh.py)
     enrichment_failures: list[EnrichmentFailure] = field(default_factory=list)
     # lines of key: value answers that were not stored and were skipped, by command
@@ -126,9 +128,10 @@ class CollectRequest:
     pass: partial rows, not checked for completeness) on tables `seed`ed with rows already known
     (their commands then only enrich them). `keeper` keeps a failed command's answer. `limit` runs
     a repeated command for its first rows only, and `observe` sees every answer before it is
-    parsed (command spec, command, variables, text): what `capture` records. `client_pattern`
-    reads clients from the ONUs' descriptions. `stored`: what the database holds for the
-    change-driven commands (profile `refresh:`); None reads every row."""
+    parsed (command spec, command, variables, text): what `capture` records. `client_rules`
+    read clients from the ONUs' descriptions and PPPoE logins (clients/rules.py). `stored`: what
+    the database holds for the change-driven commands (profile `refresh:`); None reads every
+    row."""
 
     olt: str
     profile: Profile
@@ -137,7 +140,7 @@ class CollectRequest:
     keeper: Keeper | None = None
     limit: int | None = None
     observe: Observer | None = None
-    client_pattern: str | None = None
+    client_rules: tuple[Rule, ...] | None = None
     spec: DatasetSpec | None = None
     seed: dict[str, list[dict[str, Any]]] | None = None
     stored: Stored | None = None
@@ -148,7 +151,7 @@ def collect(session: Session, request: CollectRequest) -> DatasetResult:
     answer fails is kept by the request's keeper (if any). Errors leave here naming the OLT."""
     olt, profile, dataset, tz = request.olt, request.profile, request.dataset, request.tz
     keeper, limit, observe, spec = request.keeper, request.limit, request.observe, request.spec
-    client_pattern, seed, stored = request.client_pattern, request.seed, request.stored
+    client_rules, seed, stored = request.client_rules, request.seed, request.stored
     partial = spec is not None
     spec = spec or profile.datasets[dataset]
     result = DatasetResult(olt=olt, dataset=dataset, tables={})
@@ -201,8 +204,8 @@ def collect(session: Session, request: CollectRequest) -> DatasetResult:
         ctx.enter([])
         result.carried = len(carried_keys)
         # a limited run (capture) leaves rows without their details: not checked
-        result.tables, result.clients = tables.finished(limit is None and not partial,
-                                                        client_pattern)
+        result.tables, result.clients, result.client_hits = tables.finished(
+            limit is None and not partial, client_rules)
     except CollectError as exc:
         exc.of(olt)  # the one place the OLT is added to the parse stage's errors
         raise

@@ -11,9 +11,11 @@ wrong, and the collector adds the OLT at its boundary (collector/dataset.py). Th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
+from clients.rules import Rule
 from collector import rows as rowlib
 from core.errors import CommandRejected, ParseError
 from parsers.textfsm_parse import Noise, TemplateError, parse, parse_skipping
@@ -130,11 +132,12 @@ class Tables:
             return expansions(cmd, {**self.tables, cmd.for_each.table: only})
         return expansions(cmd, self.tables)
 
-    def finished(self, complete: bool = True, client_pattern: str | None = None
-                 ) -> tuple[dict[str, list[Row]], dict[str, str | None]]:
-        """The tables to store (scratch tables left out) and the clients the ONUs' descriptions
-        name. Every row carries every column the profile maps for its table (None where not
-        printed); `complete=False` (a capture's limited run) skips the required-column check."""
+    def finished(self, complete: bool = True, client_rules: Sequence[Rule] | None = None
+                 ) -> tuple[dict[str, list[Row]], dict[str, str | None], dict[str, int]]:
+        """The tables to store (scratch tables left out), the clients the ONUs name (by the client
+        rules) and how many ONUs each rule named. Every row carries every column the profile maps
+        for its table (None where not printed); `complete=False` (a capture's limited run) skips
+        the required-column check."""
         out: dict[str, list[Row]] = {}
         for name, table in self.tables.items():
             if name.startswith("_"):
@@ -145,9 +148,9 @@ class Tables:
             if complete:
                 rowlib.check_required(name, rows)
             out[name] = rows
-        clients = (rowlib.client_rows(out["onus"], client_pattern)
-                   if client_pattern is not None and "onus" in out else {})
-        return out, clients
+        if client_rules is None or "onus" not in out:
+            return out, {}, {}
+        return out, *rowlib.client_rows(out["onus"], client_rules)
 
 
 def port_vars(row: dict[str, Any]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, tzinfo
 from typing import Any
 
+from clients.rules import Rule, first_match
 from collector import normalize
 from core.errors import ParseError
 from platforms.profile import CommandSpec, Latest
@@ -172,27 +173,23 @@ def check_required(table_name: str, rows: list[Row]) -> None:
             raise ParseError(None, None, f"{table_name} row {row} lacks {', '.join(missing)}")
 
 
-def client_rows(onus: list[Row], pattern: str) -> dict[str, str | None]:
-    """Set each ONU's client_key from its description; return {client key: name}.
-
-    The pattern is a regex with a named group `key` and optionally `name`; underscores in the name
-    become spaces (CLIs forbid or mangle spaces in descriptions, so operators use underscores).
-    """
-    rx = re.compile(pattern)
+def client_rows(onus: list[Row], rules: Sequence[Rule]) -> tuple[dict[str, str | None],
+                                                                   dict[str, int]]:
+    """Set each ONU's client_key by the client rules (clients/rules.py: the first that matches its
+    description or PPPoE login); return {client key: name} and how many ONUs each rule named."""
     clients: dict[str, str | None] = {}
+    hits = dict.fromkeys((r.name for r in rules), 0)
     for onu in onus:
-        desc = onu.get("description")
-        if desc is None and "description" in onu.get(KEEP, ()):
+        kept = onu.get(KEEP, ())
+        if onu.get("description") is None and "description" in kept:
             onu[KEEP] = onu[KEEP] | {"client_key"}  # not read: its client stays as stored
             continue
-        m = rx.search(desc) if desc else None
-        if not m:
+        m = first_match(rules, onu.get("description"), onu.get("pppoe_login"))
+        if m is None:
             onu["client_key"] = None
             continue
-        key = m.group("key")
-        name = m.groupdict().get("name")
-        name = " ".join(name.replace("_", " ").split()) if name else None
-        onu["client_key"] = key
-        if clients.get(key) is None:
-            clients[key] = name
-    return clients
+        hits[m.rule] += 1
+        onu["client_key"] = m.key
+        if clients.get(m.key) is None:
+            clients[m.key] = m.name
+    return clients, hits

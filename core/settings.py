@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-# Client codes at the start of an ONU description: "00123456_Maria_da_Silva", "4512 - João".
-DEFAULT_CLIENT_PATTERN = r"^(?P<key>\d{4,10})\s*[-_ ]\s*(?P<name>\S.*)$"
 DEFAULT_SSH_LIMIT = "oltsync-ssh-sessions"
 
 
@@ -71,7 +69,9 @@ def backoff_s(attempt: int, base_s: float) -> float:
 class Settings:
     database_url: str | None = field(repr=False)  # may hold a password
     database_block: str | None
-    client_pattern: str
+    # one custom client rule for every OLT whose inventory entry names none (the setting before
+    # client rules: clients/rules.py); None: the default rules
+    client_pattern: str | None
     shrink_ratio: float
     shrink_min_rows: int
     power_deadband_db: float
@@ -115,7 +115,7 @@ class Settings:
         return cls(
             database_url=os.environ.get("OLTSYNC_DATABASE_URL") or None,
             database_block=os.environ.get("OLTSYNC_DATABASE_BLOCK") or None,
-            client_pattern=_env("OLTSYNC_CLIENT_PATTERN", DEFAULT_CLIENT_PATTERN),
+            client_pattern=_env("OLTSYNC_CLIENT_PATTERN", "").strip() or None,
             shrink_ratio=float(_env("OLTSYNC_SHRINK_RATIO", "0.5")),
             shrink_min_rows=int(_env("OLTSYNC_SHRINK_MIN_ROWS", "10")),
             power_deadband_db=float(_env("OLTSYNC_POWER_DEADBAND_DB", "0.5")),

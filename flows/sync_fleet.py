@@ -36,7 +36,8 @@ from inventory import entries as inv
 from storage import migrate, store
 from storage.db import get_engine
 from storage.queries import database_summary, onu_counts
-from sync.report import fleet_table
+from storage.reconcile import reconcile
+from sync.report import fleet_clients_markdown, fleet_table
 
 Fanout = Literal["subflow", "deployment"]
 OLT_DEPLOYMENT = "sync-olt/one-olt"
@@ -161,6 +162,11 @@ def sync_fleet(inventory_path: str | None = None, concurrency: int = 8,
                                       f"{len(names)} OLTs synced")
     summary = database_summary(engine)
     create_markdown_artifact(markdown=f"```\n{format_summary(summary)}\n```", key="fleet-inventory")
+    try:  # informational: a failure here never costs the fleet run its OLTs
+        create_markdown_artifact(markdown=fleet_clients_markdown(reconcile(engine)),
+                                 key="fleet-clients")
+    except Exception as exc:  # noqa: BLE001
+        log.warning("client reconciliation not done this run: %s", str(exc).splitlines()[0])
     if failed:
         lines = [e if e.startswith(f"{n}:") else f"{n}: {e}" for n, e in sorted(failed.items())]
         raise FleetFailed(f"{len(failed)} of {len(names) + len(inventory.problems)} OLTs failed:\n"

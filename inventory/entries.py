@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from clients.rules import Rule, default_rules, parse_rules
 from core.errors import ConfigError
 from platforms import profile
 
@@ -43,6 +44,22 @@ class OltEntry(BaseModel):
     # low-signal thresholds for this OLT (alerts/signal.py: onu_rx_warning, onu_rx_critical,
     # olt_rx_warning, olt_rx_critical in dBm, hysteresis_db); unset: the defaults
     signal: dict[str, float] | None = None
+    # how this OLT's ONUs name their clients (clients/rules.py): preset names and custom rules,
+    # in order; unset: the defaults
+    client_rules: tuple[str | dict[str, Any], ...] | None = None
+
+    @field_validator("client_rules")
+    @classmethod
+    def _client_rules(cls, v: tuple[str | dict[str, Any], ...] | None
+                      ) -> tuple[str | dict[str, Any], ...] | None:
+        if v is not None:
+            parse_rules(v)  # a RuleError (a ValueError) is the entry's error, naming the rule
+        return v
+
+    def rules(self, pattern: str | None = None) -> tuple[Rule, ...]:
+        """This OLT's client rules; `pattern` (OLTSYNC_CLIENT_PATTERN) where it names none."""
+        return parse_rules(self.client_rules) if self.client_rules is not None \
+            else default_rules(pattern)
 
     @field_validator("signal")
     @classmethod

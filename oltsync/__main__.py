@@ -1,6 +1,6 @@
 """Command line (`oltsync`, or `python -m oltsync`): demo | sync | db upgrade|check|current |
 summary | bootstrap | server | worker | web | service-files | status | drain | prune | rename |
-capture | check."""
+capture | check | clients."""
 
 from __future__ import annotations
 
@@ -109,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
                     "(default: captures/check)")
     ck.add_argument("--anonymize", action=argparse.BooleanOptionalAction, default=True,
                     help="anonymize the answers (default), as `capture` does")
+    from oltsync import clients_cli
+
+    clients_cli.add_parser(sub)
     args = ap.parse_args(argv)
 
     from core.errors import NextStep, OltSyncError
@@ -187,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
                   + f". Now rename it in the inventory, or the next fleet run marks {args.new} "
                     "removed and starts again under the old name.")
             return 0
+        if args.cmd == "clients":
+            return clients_cli.run(args)
         if args.cmd == "capture":
             return _capture(args)
         if args.cmd == "check":
@@ -327,11 +332,13 @@ def _status(as_json: bool) -> int:
     from storage import migrate
     from storage.db import get_engine
     from storage.queries import last_syncs, open_outages, open_signal_alerts
+    from storage.reconcile import per_olt, reconcile
 
     prefect: dict | str
     olts: list | str
     outages: list = []
     low_signal: list = []
+    clients: dict = {}
     try:
         prefect = gather_prefect(Settings.from_env().work_pool)
     except NoServer as exc:
@@ -343,15 +350,16 @@ def _status(as_json: bool) -> int:
         olts = last_syncs(get_engine())
         outages = open_outages(get_engine())
         low_signal = open_signal_alerts(get_engine())
+        clients = {"olts": per_olt(get_engine()), "fleet": reconcile(get_engine()).as_dict()}
     except OltSyncError as exc:
         olts = str(exc)
     except Exception as exc:
         olts = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     if as_json:
         print(json.dumps({"prefect": prefect, "olts": olts, "outages": outages,
-                          "low_signal": low_signal}, indent=2, default=str))
+                          "low_signal": low_signal, "clients": clients}, indent=2, default=str))
     else:
-        print(format_status(prefect, olts, outages, low_signal))
+        print(format_status(prefect, olts, outages, low_signal, clients))
     return 0 if isinstance(prefect, dict) and isinstance(olts, list) else 1
 
 

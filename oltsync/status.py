@@ -120,7 +120,8 @@ def _table(rows: list[dict[str, Any]], cols: list[str]) -> list[str]:
 
 def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | str,
                   outages: list[dict[str, Any]] | None = None,
-                  low_signal: list[dict[str, Any]] | None = None) -> str:
+                  low_signal: list[dict[str, Any]] | None = None,
+                  clients: dict[str, Any] | None = None) -> str:
     """Text for the terminal. A part that could not be read is given as its error message."""
     lines = [f"oltsync status at {datetime.now(UTC).isoformat(timespec='seconds')}"]
     if isinstance(prefect, str):
@@ -154,6 +155,14 @@ def format_status(prefect: dict[str, Any] | str, olts: list[dict[str, Any]] | st
             lines += ["", f"Low signal (open, worst {len(low_signal)}):"]
             lines += _table(low_signal, ["severity", "level_dbm", "metric", "olt", "port",
                                          "onu_id", "serial", "opened_at"])
+        if clients and clients.get("olts"):
+            fleet = clients["fleet"]
+            lines += ["", "Clients (`oltsync clients report` lists the keys):"]
+            lines += _table(clients["olts"], ["olt", "onus", "without_client", "shared",
+                                              "swapped"])
+            lines.append(f"  fleet: {fleet['clients']} clients, {fleet['clients_without_onu']} "
+                         f"without an ONU, {fleet['shared']} on two ONUs or more, "
+                         f"{fleet['swapped']} swapped in 7 days")
         gone = [o for o in olts if o["status"] == "removed"]
         if gone:
             lines += ["", "Removed from the inventory (their rows kept as history; "

@@ -108,6 +108,9 @@ onus = Table(
     Column("match_state", String(32)),
     Column("description", Text),
     Column("client_key", String(64)),
+    # the subscriber's PPPoE login where the OLT's configuration shows it (ZTE pon-onu-mng);
+    # never its password
+    Column("pppoe_login", String(128)),
     Column("equipment", String(64)),
     Column("firmware", String(64)),
     Column("distance_m", Integer),
@@ -126,6 +129,7 @@ onus = Table(
     UniqueConstraint("olt", "serial"),
     Index(None, "olt", "port", "onu_id"),
     Index(None, "client_key"),
+    Index(None, "pppoe_login"),
     info={
         # the commands of a dataset meet on the ONU's place; its identity is the serial
         "merge_key": ("port", "onu_id"),
@@ -194,6 +198,33 @@ clients = Table(
     Column("name", String(255)),
     Column("first_seen", TS, nullable=False),
     Column("last_seen", TS, nullable=False),
+    # From the ISP's own client list (`oltsync clients import`); NULL for a client known only
+    # from an ONU's description. Personal data: shown only behind the web page's login.
+    Column("pppoe_login", String(128)),
+    Column("serial", String(16)),  # the ONU the billing system says this client has
+    Column("document", String(32)),
+    Column("address", Text),
+    Column("plan", String(128)),
+    Column("imported_at", TS),  # last import that listed it; NULL: never imported
+    Index(None, "pppoe_login"),
+    Index(None, "serial"),
+)
+
+# Which ONU serves which client, and since when: a link closes (unlinked_at) when the ONU stops
+# naming the client or goes, so a client whose ONU was swapped shows both. Pruned like the
+# optical history (closed links older than OLTSYNC_OPTICAL_RETENTION_DAYS).
+client_links = Table(
+    "client_links", metadata,
+    Column("id", ID, primary_key=True),
+    _olt_fk(),
+    Column("serial", String(16), nullable=False),
+    Column("client_key", String(64), nullable=False),
+    Column("via", String(16), nullable=False),  # description, pppoe_login, serial (the import's)
+    Column("linked_at", TS, nullable=False),
+    Column("unlinked_at", TS),
+    Index(None, "client_key", "unlinked_at"),
+    Index(None, "olt", "serial", "unlinked_at"),
+    Index(None, "unlinked_at"),
 )
 
 unregistered_onus = Table(

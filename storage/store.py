@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import DatabaseError, OltSyncError, ShrinkHeld
-from storage import bulk, schema, values
+from storage import bulk, client_links, schema, values
 from storage.catalogue import COLLECTED, KEEP, Collected
 from storage.sync import Counts, SyncOptions, sync_table
 
@@ -30,6 +30,7 @@ class DatasetOutcome:
     error: str | None = None
     rows: int = 0
     clients: Counts | None = None  # the clients named by the dataset's ONU descriptions
+    links: tuple[int, int] = (0, 0)  # client <-> ONU links opened, closed (storage/client_links)
     samples: int = 0  # rows added to history tables (optical levels)
 
 
@@ -104,17 +105,24 @@ def _store_clients(conn: Connection, clients: dict[str, str | None], now: dateti
     t = schema.clients
     keys = sorted(clients)  # a fixed order: concurrent OLT syncs never deadlock on clients
     existing: dict[str, str | None] = {}
+    imported: set[str] = set()
     for i in range(0, len(keys), 1000):
         chunk = keys[i:i + 1000]
-        existing.update(conn.execute(select(t.c.key, t.c.name).where(t.c.key.in_(chunk))).all())
+        for key, name, when in conn.execute(select(t.c.key, t.c.name, t.c.imported_at)
+                                            .where(t.c.key.in_(chunk))):
+            existing[key] = name
+            if when is not None:
+                imported.add(key)
     new = [{"key": k, "name": clients[k], "first_seen": now, "last_seen": now}
            for k in keys if k not in existing]
     if new:
         # Another OLT's sync may insert the same client at the same moment.
         bulk.insert_ignoring_conflicts(conn, t, new, ["key"])
         counts.inserted = len(new)
+    # the ISP's list names its clients: a description's spelling never renames an imported one
     renamed = [{"k": k, "n": clients[k], "now": now} for k in keys
-               if k in existing and clients[k] is not None and existing[k] != clients[k]]
+               if k in existing and k not in imported and clients[k] is not None
+               and existing[k] != clients[k]]
     if renamed:
         conn.execute(update(t).where(t.c.key == bindparam("k"))
                      .values(name=bindparam("n"), last_seen=bindparam("now")), renamed)
@@ -165,12 +173,16 @@ def store_dataset(engine: Engine, olt: str, dataset: str, tables: dict[str, list
             ("key",))}
         with engine.begin() as conn:
             out = DatasetOutcome(dataset, "ok", rows=rows)
+            # ONUs that name no client themselves: the ISP's list's, by PPPoE login or serial
+            via = client_links.fill_from_import(conn, tables["onus"]) if "onus" in tables else {}
             for name, table_rows in tables.items():
                 counts, samples = _store_table(conn, olt, COLLECTED[name], table_rows, now, opts)
                 out.counts += counts
                 out.samples += samples
             if clients:
                 out.clients = _store_clients(conn, clients, now)
+            if "onus" in tables:
+                out.links = client_links.relink(conn, olt, now, via)
             out.counts.carried = carried
             if out.counts.unidentified:
                 partial = "; ".join(filter(None, [partial, (

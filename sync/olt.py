@@ -28,6 +28,7 @@ from storage import migrate, queries, store
 from storage.db import database_url, get_engine
 from storage.olt_lock import Held, LockLost, olt_lock
 from storage.queries import open_outages
+from storage.reconcile import Reconciliation, reconcile
 from storage.sync import SyncOptions
 from sync import report as reports
 from sync.access import keeper_for, make_pool
@@ -68,6 +69,7 @@ class Done:
     report: DatasetReport
     onus: OnuTally | None = None
     worst_optical: list = field(default_factory=list)
+    client_hits: dict[str, int] | None = None  # ONUs each client rule named (the onus dataset)
 
 
 @dataclass
@@ -214,7 +216,7 @@ def sync_dataset(dataset: str, run: DatasetRun) -> Done:
         stored = None if run.full else stored_for(engine, run, dataset)
         got = collect_dataset(
             run.pool, request_for(run.pool, dataset, tz=entry.tz, stored=stored,
-                                  client_pattern=settings.client_pattern,
+                                  client_rules=entry.rules(settings.client_pattern),
                                   keeper=keeper_for(entry, settings, run.started)),
             attempts=settings.dataset_attempts, retry_backoff_s=settings.retry_backoff_s)
         run.lock.check()
@@ -236,6 +238,7 @@ def sync_dataset(dataset: str, run: DatasetRun) -> Done:
     onus = got.tables.get("onus")
     if onus is not None and out.status in STORED:
         done.onus, done.worst_optical = reports.onu_tally(onus), reports.worst_optical(onus)
+        done.client_hits = got.client_hits
     if out.status == "partial":
         # stored: a warning when it starts or changes, then one quiet line per run (an OLT
         # whose firmware refuses an enrichment would otherwise warn every hour for ever)
@@ -265,6 +268,7 @@ def _report(olt: str, done: list[Done], pool: SessionPool) -> OltReport:
     for d in done:
         if d.onus is not None:
             report.onus, report.worst_optical = d.onus, d.worst_optical
+            report.client_rules = d.client_hits
     return report
 
 
@@ -277,10 +281,22 @@ def _after(run: DatasetRun, engine: Engine, report: OltReport, done: list[Done]
     except LockLost as exc:
         return str(exc), None
     store.count_onus_per_port(engine, run.olt)  # whatever was stored, counted once
+    if report.onus is not None:
+        report.clients = _reconcile(run, engine)
     unwatched = _watch(run, engine, done)
     if report.status in STORED:  # the run's start: status shows one time for one run
         store.finish_olt(engine, run.olt, run.started)
     return None, unwatched
+
+
+def _reconcile(run: DatasetRun, engine: Engine) -> Reconciliation | None:
+    """The OLT's ONUs and clients, for its report: a failure here costs only that paragraph."""
+    try:
+        return reconcile(engine, run.olt)
+    except Exception as exc:  # noqa: BLE001 - read-only and informational
+        run.edges.log().warning("%s: client reconciliation not done this run: %s", run.olt,
+                                str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return None
 
 
 def _watch(run: DatasetRun, engine: Engine, done: list[Done]) -> str | None:

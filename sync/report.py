@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from core.timers import Timers
+from storage.reconcile import Reconciliation
 from storage.store import DatasetOutcome
 
 
@@ -49,6 +50,8 @@ class OltReport:
     datasets: list[DatasetReport]
     onus: OnuTally | None = None  # from the onus dataset, when it was stored
     worst_optical: list[dict[str, Any]] = field(default_factory=list)
+    client_rules: dict[str, int] | None = None  # ONUs each client rule named
+    clients: Reconciliation | None = None  # the OLT's ONUs and clients after the run
     logins: int = 0
     seconds: float = 0.0
     timers: Timers = field(default_factory=Timers)  # logging in and the session's transport
@@ -79,7 +82,9 @@ class OltReport:
 def worst_optical(onus: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
     levels = [o for o in onus if o.get("rx_power_dbm") is not None]
     levels.sort(key=lambda o: o["rx_power_dbm"])
-    return [{k: o.get(k) for k in ("port", "onu_id", "serial", "rx_power_dbm", "description")}
+    # the client's key, not the description: a description holds the client's name, personal
+    # data that stays out of Prefect's artifacts (the web page shows it behind its login)
+    return [{k: o.get(k) for k in ("port", "onu_id", "serial", "rx_power_dbm", "client_key")}
             for o in levels[:n]]
 
 
@@ -121,18 +126,48 @@ def olt_markdown(report: OltReport, web: str | None = None) -> str:
     if report.onus is not None:
         lines.append(f"ONUs {report.onus.total}: {report.onus.online} online, "
                      f"{report.onus.offline} offline.")
+    lines += clients_lines(report)
     if report.worst_optical:
-        lines += ["", "Worst ONU rx levels:", "", "| port | onu | serial | rx dBm | description |",
+        lines += ["", "Worst ONU rx levels:", "", "| port | onu | serial | rx dBm | client |",
                   "|---|---|---|---|---|"]
         lines += [f"| {w['port']} | {w['onu_id']} | "
                   + (f"[{w['serial']}]({web}/onus/{quote(report.olt, safe='')}/{w['serial']})"
                      if web else w["serial"])
-                  + f" | {w['rx_power_dbm']} | {w['description'] or ''} |"
+                  + f" | {w['rx_power_dbm']} | {w['client_key'] or ''} |"
                   for w in report.worst_optical]
     if olt_page:
         lines += ["", f"[{report.olt} in the web page]({olt_page})"]
     if report.errors:
         lines += ["", "Errors:", ""] + [f"- {e}" for e in report.errors]
+    return "\n".join(lines)
+
+
+def clients_lines(report: OltReport) -> list[str]:
+    """Which client rules named how many ONUs (a rule that named none is said), and the OLT's
+    reconciliation. Keys and serials only: names are personal data."""
+    lines: list[str] = []
+    if report.client_rules:
+        named = ", ".join(f"{rule} {n}" for rule, n in report.client_rules.items() if n)
+        idle = [rule for rule, n in report.client_rules.items() if not n]
+        lines.append("Client rules: " + (named or "none matched")
+                     + (f"; matched no ONU of this OLT: {', '.join(idle)}" if idle else "") + ".")
+    r = report.clients
+    if r is not None:
+        lines.append(f"Clients: {r.line()}.")
+        shown = {"without_client": "without a client", "shared": "shared keys",
+                 "swapped": "swapped keys"}
+        lines += [f"- {label}: {', '.join(r.samples[k])}" for k, label in shown.items()
+                  if r.samples.get(k)]
+    return ["", *lines] if lines else []
+
+
+def fleet_clients_markdown(r: Reconciliation) -> str:
+    """The fleet's reconciliation, for the fleet run's artifact: counts, and keys or serials."""
+    labels = {"without_client": "ONUs without a client (serials)", "shared": "shared keys",
+              "swapped": "swapped keys", "without_onu": "clients without an ONU (keys)"}
+    lines = ["## Clients", "", f"{r.line()}.", ""]
+    lines += [f"- {label}: {', '.join(r.samples[k])}" for k, label in labels.items()
+              if r.samples.get(k)]
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ import yaml
 
 from capture.anonymize import Anonymizer
 from capture.replay import meta, run
+from clients.rules import default_rules
 from collector.allowlist import is_allowed
 from collector.redact import redact
 from collector.run import collect_dataset, request_for
@@ -46,7 +47,7 @@ def test_a_failed_answer_is_kept_redacted_and_replays_to_the_same_error(
     try:
         with pytest.raises(ParseError) as err:
             collect_dataset(pool, request_for(
-                pool, "service_ports", client_pattern=PATTERN,
+                pool, "service_ports", client_rules=default_rules(PATTERN),
                 keeper=keeper_for(entry, settings, datetime.now(UTC))))
     finally:
         pool.close()

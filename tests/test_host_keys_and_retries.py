@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from clients.rules import default_rules
 from collector.host_keys import HostKeyError
 from collector.pool import SessionPool
 from collector.run import collect_dataset, request_for
@@ -17,6 +18,7 @@ from core.errors import CollectError, LoginError, UnreachableError
 from inventory.entries import OltEntry
 from platforms import profile
 
+KEY_RULES = default_rules(r"^(?P<key>\d+)_")
 PROFILE = profile.load("huawei_smartax")
 
 
@@ -105,7 +107,7 @@ def test_dataset_tried_again_after_the_session_dropped(fleet, _known_hosts: Path
     olt.knobs.disconnect_on, olt.knobs.fault_times = "display ont info 0 all", 1
     pool = SessionPool(olt.name, lambda: _target(olt, _known_hosts), PROFILE)
     slept: list[float] = []
-    result = collect_dataset(pool, request_for(pool, "onus", client_pattern=r"^(?P<key>\d+)_"), attempts=2,
+    result = collect_dataset(pool, request_for(pool, "onus", client_rules=KEY_RULES), attempts=2,
                              retry_backoff_s=0.2, sleep=slept.append)
     pool.close()
     assert len(slept) == 1 and 0.1 <= slept[0] <= 0.2  # backoff with jitter
@@ -114,7 +116,7 @@ def test_dataset_tried_again_after_the_session_dropped(fleet, _known_hosts: Path
     olt.knobs.faults_fired, olt.knobs.fault_times = 0, 0  # now it drops every time
     pool = SessionPool(olt.name, lambda: _target(olt, _known_hosts), PROFILE)
     with pytest.raises(CollectError, match=r"dropped mid-output .*\(after 2 tries\)"):
-        collect_dataset(pool, request_for(pool, "onus", client_pattern=r"^(?P<key>\d+)_"), attempts=2,
+        collect_dataset(pool, request_for(pool, "onus", client_rules=KEY_RULES), attempts=2,
                         retry_backoff_s=0.01)
     pool.close()
 
@@ -126,6 +128,6 @@ def test_wrong_password_is_never_retried(fleet, _known_hosts: Path) -> None:
                        PROFILE, connect_attempts=3, retry_backoff_s=0.01)
     for dataset in ("olt", "onus"):
         with pytest.raises(LoginError):
-            collect_dataset(pool, request_for(pool, dataset, client_pattern=r"^(?P<key>\d+)_"), attempts=2,
+            collect_dataset(pool, request_for(pool, dataset, client_rules=KEY_RULES), attempts=2,
                             retry_backoff_s=0.01)
     assert olt.login_attempts == 1

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from clients.rules import default_rules
 from collector import normalize
 from collector.rows import build_rows, client_rows, merge
 from core.errors import ParseError
-from core.settings import DEFAULT_CLIENT_PATTERN
 from platforms import profile
 
 
@@ -173,7 +173,8 @@ def test_client_keys_from_descriptions() -> None:
     onus = [{"description": "00612345_Conceição_Gonçalves"}, {"description": "POSTE-741"},
             {"description": None}, {"description": "00612345_Conceição_Gonçalves"},
             {"description": "4512 - João da Silva"}]
-    clients = client_rows(onus, DEFAULT_CLIENT_PATTERN)
+    clients, hits = client_rows(onus, default_rules())
+    assert hits == {"key_first": 3, "cliente_prefix": 0}
     assert clients == {"00612345": "Conceição Gonçalves", "4512": "João da Silva"}
     assert [o["client_key"] for o in onus] == ["00612345", None, None, "00612345", "4512"]
 

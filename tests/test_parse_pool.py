@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clients.rules import default_rules
 from collector.run import collect_dataset, request_for
 from core.errors import ParseError
 from core.settings import Settings
@@ -17,7 +18,7 @@ def _collect(f, dataset: str) -> dict:  # noqa: ANN001
     entry = inv.load(f.inventory_path).olts[0]
     pool = make_pool(entry, settings=Settings.from_env())
     try:
-        return collect_dataset(pool, request_for(pool, dataset, client_pattern=PATTERN)).tables
+        return collect_dataset(pool, request_for(pool, dataset, client_rules=default_rules(PATTERN))).tables
     finally:
         pool.close()
 

@@ -188,16 +188,26 @@ def test_upgrade_to_longer_serials_and_unknown_run_state_keeps_rows(empty_url: s
 
     command.upgrade(migrate.alembic_config(empty_url), "0002")
     eng = get_engine(empty_url)
-    with eng.begin() as conn:  # as revision 0002's code registered an OLT
+    cols = "olt, port, onu_id, serial, run_state, description, client_key, rx_power_dbm, " \
+           "last_up_at, first_seen, last_seen"
+    row = {**onu(1), "olt": "olt-t", "first_seen": T0, "last_seen": T0}
+    with eng.begin() as conn:  # as revision 0002's code registered an OLT and stored an ONU
         conn.execute(text("INSERT INTO olts (name, host, port, platform, first_seen) VALUES "
                           "('olt-t', '127.0.0.1', 22, 'huawei_smartax', :t)"), {"t": T0})
-    assert sync(eng, [onu(1)]).counts.inserted == 1
-    before = present(eng)["HWTC00000001"]
+        conn.execute(text(f"INSERT INTO onus ({cols}) VALUES "
+                          f"({', '.join(':' + c.strip() for c in cols.split(','))})"), row)
+
+    def stored() -> dict:
+        with eng.connect() as conn:
+            return dict(conn.execute(text(f"SELECT {cols} FROM onus WHERE serial = "
+                                          "'HWTC00000001'")).one()._mapping)
+
+    before = stored()
     migrate.upgrade(empty_url)
     # the forms real captures showed: a 16-hex serial (unprintable vendor id), no run state
     out = sync(eng, [onu(1), onu(2, serial="0011223344556677", run_state=None)])
     assert out.status == "ok" and out.counts.as_dict() == dict(inserted=1, updated=0, unchanged=1,
                                                                 removed=0, moved=0)
     now = present(eng)
-    assert dict(now["HWTC00000001"]) == dict(before)
+    assert stored() == before
     assert now["0011223344556677"]["run_state"] is None

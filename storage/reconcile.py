@@ -1,0 +1,136 @@
+"""Reconciliation of ONUs and clients, per OLT and fleet-wide: ONUs without a client, clients
+without an ONU, one client claimed by two ONUs, clients whose ONU changed (a swap).
+
+Keys only: client names and documents are personal data and stay in the database (the web page
+shows them behind its login); what this returns goes to `oltsync status`, the hourly run's
+artifact and the logs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
+
+from storage import schema
+
+SWAP_DAYS = 7  # a swap is reported for a week after it
+SHOWN = 10
+
+
+@dataclass
+class Reconciliation:
+    olt: str | None  # None: the whole fleet
+    onus: int = 0  # present
+    with_client: int = 0
+    without_client: int = 0
+    shared: int = 0  # client keys that two or more present ONUs name
+    swapped: int = 0  # clients whose ONU changed within SWAP_DAYS
+    clients: int = 0  # fleet: every client; per OLT: those its ONUs name
+    clients_without_onu: int | None = None  # fleet-wide only: a client belongs to no OLT
+    samples: dict[str, list[str]] = field(default_factory=dict)  # keys (or serials) per kind
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def line(self) -> str:
+        parts = [f"{self.with_client}/{self.onus} ONUs with a client",
+                 f"{self.without_client} without", f"{self.shared} client(s) on two ONUs or more",
+                 f"{self.swapped} swapped in {SWAP_DAYS} days"]
+        if self.clients_without_onu is not None:
+            parts.append(f"{self.clients_without_onu}/{self.clients} clients without an ONU")
+        return ", ".join(parts)
+
+
+def _present(olt: str | None) -> Any:
+    o = schema.onus
+    return [o.c.removed_at.is_(None)] + ([o.c.olt == olt] if olt else [])
+
+
+def _shared_keys(conn: Connection, olt: str | None) -> list[str]:
+    """Keys claimed by two ONUs or more anywhere in the fleet (per OLT: those of its ONUs)."""
+    o = schema.onus
+    q = (select(o.c.client_key).where(o.c.removed_at.is_(None), o.c.client_key.is_not(None))
+         .group_by(o.c.client_key).having(func.count() > 1))
+    if olt:
+        q = q.where(o.c.client_key.in_(select(o.c.client_key).where(*_present(olt))))
+    return sorted(conn.execute(q).scalars())
+
+
+def _swapped(conn: Connection, olt: str | None, since: datetime) -> list[str]:
+    """Clients with an open link whose earlier link, on another ONU, closed since `since`."""
+    cl = schema.client_links
+    now_ = cl.alias("now_")
+    before = cl.alias("before")
+    q = (select(now_.c.client_key).select_from(now_.join(
+        before, (before.c.client_key == now_.c.client_key) & (before.c.serial != now_.c.serial)))
+        .where(now_.c.unlinked_at.is_(None), before.c.unlinked_at >= since)
+        .group_by(now_.c.client_key))
+    if olt:
+        q = q.where(now_.c.olt == olt)
+    return sorted(conn.execute(q).scalars())
+
+
+def reconcile(engine: Engine, olt: str | None = None, now: datetime | None = None
+              ) -> Reconciliation:
+    now = now or datetime.now(UTC)
+    o, c = schema.onus, schema.clients
+    out = Reconciliation(olt)
+    with engine.connect() as conn:
+        out.onus, out.with_client = conn.execute(
+            select(func.count(), func.count(o.c.client_key)).where(*_present(olt))).one()
+        out.without_client = out.onus - out.with_client
+        out.samples["without_client"] = list(conn.execute(
+            select(o.c.serial).where(*_present(olt), o.c.client_key.is_(None))
+            .order_by(o.c.olt, o.c.port, o.c.onu_id).limit(SHOWN)).scalars())
+        shared = _shared_keys(conn, olt)
+        out.shared, out.samples["shared"] = len(shared), shared[:SHOWN]
+        swapped = _swapped(conn, olt, now - timedelta(days=SWAP_DAYS))
+        out.swapped, out.samples["swapped"] = len(swapped), swapped[:SHOWN]
+        if olt:
+            out.clients = conn.execute(select(func.count(func.distinct(o.c.client_key)))
+                                       .where(*_present(olt))).scalar_one()
+        else:
+            out.clients = conn.execute(select(func.count()).select_from(c)).scalar_one()
+            named = select(o.c.id).where(o.c.client_key == c.c.key, o.c.removed_at.is_(None))
+            lonely = select(c.c.key).where(~named.exists())
+            out.clients_without_onu = conn.execute(
+                select(func.count()).select_from(lonely.subquery())).scalar_one()
+            out.samples["without_onu"] = list(conn.execute(
+                lonely.order_by(c.c.key).limit(SHOWN)).scalars())
+    return out
+
+
+def per_olt(engine: Engine, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The reconciliation's counts for every OLT in a few grouped queries (`oltsync status`, the
+    web page): olt, onus, without_client, shared, swapped."""
+    now = now or datetime.now(UTC)
+    o, cl = schema.onus, schema.client_links
+    with engine.connect() as conn:
+        rows = {olt: {"olt": olt, "onus": n, "without_client": n - named, "shared": 0,
+                      "swapped": 0}
+                for olt, n, named in conn.execute(
+                    select(o.c.olt, func.count(), func.count(o.c.client_key))
+                    .where(o.c.removed_at.is_(None)).group_by(o.c.olt).order_by(o.c.olt))}
+        shared = (select(o.c.client_key).where(o.c.removed_at.is_(None),
+                                               o.c.client_key.is_not(None))
+                  .group_by(o.c.client_key).having(func.count() > 1)).subquery()
+        for olt, n in conn.execute(select(o.c.olt, func.count(func.distinct(o.c.client_key)))
+                                   .where(o.c.removed_at.is_(None),
+                                          o.c.client_key.in_(select(shared.c.client_key)))
+                                   .group_by(o.c.olt)):
+            rows[olt]["shared"] = n
+        now_, before = cl.alias("now_"), cl.alias("before")
+        since = now - timedelta(days=SWAP_DAYS)
+        for olt, n in conn.execute(
+                select(now_.c.olt, func.count(func.distinct(now_.c.client_key)))
+                .select_from(now_.join(before, (before.c.client_key == now_.c.client_key)
+                                       & (before.c.serial != now_.c.serial)))
+                .where(now_.c.unlinked_at.is_(None), before.c.unlinked_at >= since)
+                .group_by(now_.c.olt)):
+            if olt in rows:
+                rows[olt]["swapped"] = n
+    return list(rows.values())
