@@ -22,6 +22,10 @@ from storage.catalogue import COLLECTED, KEEP
 
 Row = dict[str, Any]
 Table = dict[tuple, Row]
+# Columns that may hold a client's name or account: never quoted in an error (errors reach logs
+# and the Prefect UI); a row is named by its place instead.
+PERSONAL = frozenset({"description", "pppoe_login"})
+_PLACE = ("port", "onu_id", "serial", "mac", "vlan", "index", "slot")
 
 
 _PLAIN = re.compile(r"\{(\w+)\}")
@@ -132,8 +136,10 @@ def merge(command: str, table_name: str, table: Table, rows: list[Row],
                 if val is None or col in owned:
                     continue
                 if existing.get(col) not in (None, val):
+                    shown = ("two different values" if col in PERSONAL
+                             else f"{existing[col]!r} vs {val!r}")
                     raise ParseError(None, command, f"conflicting {col} for {table_name} {key}: "
-                                                   f"{existing[col]!r} vs {val!r}")
+                                                   f"{shown}")
                 existing[col] = val
             continue
         for col, val in row.items():
@@ -170,7 +176,8 @@ def check_required(table_name: str, rows: list[Row]) -> None:
         missing = [c for c in COLLECTED[table_name].required if row.get(c) is None
                    and c not in kept]
         if missing:
-            raise ParseError(None, None, f"{table_name} row {row} lacks {', '.join(missing)}")
+            where = {c: v for c, v in row.items() if c in _PLACE and v is not None}
+            raise ParseError(None, None, f"{table_name} row {where} lacks {', '.join(missing)}")
 
 
 def client_rows(onus: list[Row], rules: Sequence[Rule]) -> tuple[dict[str, str | None],

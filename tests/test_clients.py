@@ -365,3 +365,22 @@ def test_the_run_s_artifact_names_clients_by_key_never_by_name() -> None:
     report = OltReport(olt="olt-x", datasets=[], worst_optical=worst_optical(onus))
     text = olt_markdown(report)
     assert "00343155" in text and "Fábio" not in text and "Pereira" not in text
+
+
+def test_an_error_names_a_row_by_its_place_never_by_its_client() -> None:
+    from collector.rows import check_required, merge
+    from core.errors import ParseError
+
+    table: dict = {}
+    merge("display ont info 0 all", "onus", table,
+          [{"port": "0/1/0", "onu_id": 1, "serial": "HWTC00000001",
+            "description": "00343155_Fábio_Pereira"}], True)
+    with pytest.raises(ParseError) as err:
+        merge("display ont info 0 all", "onus", table,
+              [{"port": "0/1/0", "onu_id": 1, "description": "00343155_Fábio_Souza"}], True)
+    assert "conflicting description" in str(err.value) and "Fábio" not in str(err.value)
+    with pytest.raises(ParseError) as err:
+        check_required("onus", [{"port": "0/1/0", "onu_id": 2, "serial": None,
+                                 "description": "00343155_Fábio_Pereira"}])
+    assert "'onu_id': 2" in str(err.value) and "lacks serial" in str(err.value) and \
+        "Fábio" not in str(err.value)
