@@ -50,6 +50,10 @@ class ZteFirmware:
     indent: str = "  "  # of the running configuration's blocks: one blank on C600 V1.2.2 (captures)
     service_ports: bool = True  # False: VLANs mapped with vport-map, no service-port (V2.0.10, reported)
     no_signal: bool = False  # 'no signal' for an ONU not heard in level tables (V2.0.10 fixture)
+    # TITAN's PPPoE line in pon-onu-mng: `wan-ip 1 ipv4 mode pppoe ...`, or (False) without the
+    # index. Both are provisioning scripts' forms, not captured: modelled, and which release
+    # prints which is ours. ZXAN prints the C300 capture's `wan-ip N mode pppoe ...`.
+    wan_ip_index: bool = True
     # an informational line after login, before the first prompt (C300 capture: an account whose
     # password the box finds weak); which firmware prints it: ours
     login_notice: str | None = None
@@ -72,7 +76,8 @@ ZTE = {
         # configuration too, and the uncfg MAC column, assigned here: ours
         "V2.0.10": ZteFirmware("V2.0.10", ("ZXA10 C600", "ZXA10 C650"), state="titan",
                                detail="titan", uncfg="titan_mac", masks_names=True,
-                               masks_config=True, service_ports=False, no_signal=True),
+                               masks_config=True, service_ports=False, no_signal=True,
+                               wan_ip_index=False),
     },
 }
 

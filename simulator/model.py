@@ -42,6 +42,11 @@ class Onu:
     # What the generator put in the description; the ground truth for the `clients` table.
     client_key: str | None = None
     client_name: str | None = None
+    # The subscriber's PPPoE account where the ONU dials it itself (ZTE: the `wan-ip ... pppoe`
+    # line of its pon-onu-mng block); None for a bridged ONU (the subscriber's router dials). The
+    # password is the box's secret: printed in its configuration, never in the truth.
+    pppoe_login: str | None = None
+    pppoe_password: str | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -27,6 +27,7 @@ def olt_truth(olt: Olt) -> dict[str, Any]:
     titan = olt.platform == "zte_c600"
     online = {(o.port, o.onu_id) for o in olt.onus if o.run_state == "online"}
     services = firmware.sees_service_ports(olt.platform, olt.generation)
+    zte = olt.platform.startswith("zte_")
     return {
         "name": olt.name,
         "platform": olt.platform,
@@ -49,6 +50,8 @@ def olt_truth(olt: Olt) -> dict[str, Any]:
             "last_up_at": _ts(o.last_up_at), "last_down_at": _ts(o.last_down_at),
             "rx_power_dbm": o.rx_power_dbm, "tx_power_dbm": o.tx_power_dbm,
             "olt_rx_power_dbm": o.olt_rx_power_dbm, "temperature_c": o.temperature_c,
+            # ZTE's running configuration gives the login (never the password); Huawei: no column
+            **({"pppoe_login": o.pppoe_login} if zte else {}),
         } for o in olt.onus],
         "macs": [{"mac": m.mac, "vlan": m.vlan, "port": m.port, "onu_id": m.onu_id,
                   "service_port": m.service_port, "gem_port": m.gem_index, "type": m.type}

@@ -384,3 +384,25 @@ def test_an_error_names_a_row_by_its_place_never_by_its_client() -> None:
                                  "description": "00343155_Fábio_Pereira"}])
     assert "'onu_id': 2" in str(err.value) and "lacks serial" in str(err.value) and \
         "Fábio" not in str(err.value)
+
+
+def test_the_pppoe_login_as_the_client_key_on_a_simulated_zte(
+        fleet, pg: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ZTE OLT whose rules read the login: each ONU's client is its PPPoE account (the
+    simulator's truth), a bridged ONU (no login) falls through to the next rule."""
+    monkeypatch.setenv("OLTSYNC_FULL_SYNC_HOUR", "off")
+    f = fleet(1, 48, seed=291, platform="zte_c300")
+    data = yaml.safe_load(f.inventory_path.read_text())
+    data["olts"][0]["client_rules"] = ["pppoe_login", "key_first"]
+    f.inventory_path.write_text(yaml.safe_dump(data))
+    out = sync_one_olt(SyncRequest.load("olt-001", str(f.inventory_path)))
+    assert out.failures == []
+    truth = {o["serial"]: o for o in f.truth()["olt-001"]["onus"]}
+    want = {s: o["pppoe_login"] or o["client_key"] for s, o in truth.items()}
+    assert sum(1 for o in truth.values() if o["pppoe_login"]) >= 24  # most ONUs dial PPPoE
+    assert _keys(get_engine(pg)) == want
+    assert out.report.client_rules["pppoe_login"] == sum(1 for o in truth.values()
+                                                         if o["pppoe_login"])
+    with get_engine(pg).connect() as conn:
+        via = Counter(conn.execute(select(schema.client_links.c.via)).scalars())
+    assert via["pppoe_login"] == out.report.client_rules["pppoe_login"]

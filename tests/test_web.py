@@ -89,9 +89,9 @@ def _routes(app: Any) -> list[Any]:
     return out
 
 
-def _paths(site: dict) -> list[str]:
-    onu = _present(site)[0]
-    fill = {"olt": onu["olt"], "serial": onu["serial"], "port": onu["port"]}
+def _paths(site: dict, onu: dict | None = None) -> list[str]:
+    onu = onu or _present(site)[0]
+    fill = {"olt": onu["olt"], "serial": onu["serial"], "port": onu["port"], "kind": "shared"}
     return [re.sub(r"\{(\w+)(:path)?\}", lambda m: fill[m.group(1)], r.path)
             + ("?q=" + onu["serial"][4:9] if r.path == "/api/search" else "")
             for r in _routes(site["client"].app)
@@ -392,6 +392,339 @@ def test_port_olt_fleet_outages_unregistered_and_alert_pages(site: dict) -> None
         assert "server-timing" in _get(site, path).headers
 
 
+# -- clients: the reconciliation page and personal data --------------------------------------
+
+IMPORTED = {"key": "IMP0001", "name": "Zuleica Quintanilha", "document": "987.654.321-00",
+            "address": "Rua Ipê Amarelo 77", "plan": "Fibra 300M", "pppoe_login": "zuleica.q"}
+LONELY = {"key": "IMP0002", "name": "Wenceslau Pimentel", "document": "111.222.333-44",
+          "address": "Travessa Sabiá 9", "plan": "Fibra 100M", "pppoe_login": "wences.p"}
+OLD_SERIAL = "ZTEG0000OLD1"  # IMP0001's ONU before the swap
+# what a user not allowed personal data must never see (words of the names too: descriptions)
+PERSONAL = ("Zuleica", "Quintanilha", IMPORTED["document"], "Ipê Amarelo", "Wenceslau",
+            "Pimentel", LONELY["document"], "Travessa Sabiá")
+
+
+@pytest.fixture(scope="module")
+def clients_seeded(site: dict) -> dict[str, Any]:
+    """On the simulated fleet (its ONUs named by their descriptions, links opened by the store):
+    an imported client (name, document, address, plan) on two ONUs that named no client, one of
+    them described with the client's name, its ONU swapped a day ago; an imported client no ONU
+    names; a closed link on the first ONU's serial; a swap too old to count."""
+    from datetime import UTC, datetime, timedelta
+
+    o, c, cl = schema.onus, schema.clients, schema.client_links
+    now = datetime.now(UTC)
+    day = timedelta(days=1)
+    with site["db"].begin() as conn:
+        free = conn.execute(select(o.c.olt, o.c.serial).where(
+            o.c.removed_at.is_(None), o.c.client_key.is_(None)).order_by(o.c.olt, o.c.serial)
+            .limit(2)).all()
+        assert len(free) == 2  # the simulated fleet has ONUs that name no client
+        (olt_a, serial_a), (olt_b, serial_b) = free
+        conn.execute(o.update().where(o.c.olt == olt_a, o.c.serial == serial_a).values(
+            client_key=IMPORTED["key"], pppoe_login=IMPORTED["pppoe_login"],
+            description=f"{IMPORTED['key']}_Zuleica_Quintanilha"))
+        conn.execute(o.update().where(o.c.olt == olt_b, o.c.serial == serial_b).values(
+            client_key=IMPORTED["key"]))
+        for client in (IMPORTED, LONELY):
+            conn.execute(c.insert().values(**client, first_seen=now - 30 * day, last_seen=now,
+                                           imported_at=now, serial=serial_a
+                                           if client is IMPORTED else "ZTEG0000GONE"))
+        old_key = conn.scalar(select(o.c.client_key).where(
+            o.c.removed_at.is_(None), o.c.client_key.like("00%")).order_by(o.c.client_key)
+            .limit(1))
+        conn.execute(cl.insert(), [
+            {"olt": olt_a, "serial": serial_a, "client_key": IMPORTED["key"],
+             "via": "import_pppoe", "linked_at": now - day, "unlinked_at": None},
+            {"olt": olt_b, "serial": serial_b, "client_key": IMPORTED["key"],
+             "via": "import_serial", "linked_at": now - day, "unlinked_at": None},
+            {"olt": olt_a, "serial": OLD_SERIAL, "client_key": IMPORTED["key"],
+             "via": "description", "linked_at": now - 40 * day, "unlinked_at": now - day},
+            {"olt": olt_a, "serial": serial_a, "client_key": "00999999",
+             "via": "description", "linked_at": now - 60 * day, "unlinked_at": now - 20 * day},
+            {"olt": olt_a, "serial": "ZTEG0000OLD2", "client_key": old_key,
+             "via": "description", "linked_at": now - 60 * day, "unlinked_at": now - 10 * day}])
+    return {"onu": {"olt": olt_a, "serial": serial_a}, "second": {"olt": olt_b,
+                                                                  "serial": serial_b},
+            "old_key": old_key}
+
+
+def _counts(html: str) -> dict[str, int]:
+    return {k: int(v) for k, v in re.findall(r'data-count="(\w+)">(?:<a[^>]*>)?(\d+)', html)}
+
+
+def _all_rows(site: dict, kind: str, client: Any = None) -> list[dict[str, Any]]:
+    rows, page = [], 1
+    while page:
+        r = (client or site["client"]).get(f"/api/clients/{kind}",
+                                           params={"size": 3, "page": page}, auth=AUTH)
+        assert r.status_code == 200, r.text
+        rows += r.json()["rows"]
+        page = r.json()["next_page"]
+    return rows
+
+
+def test_the_clients_page_and_api_count_as_the_reconciliation(site: dict,
+                                                            clients_seeded: dict) -> None:
+    from storage.reconcile import per_olt, reconcile
+
+    rec, per = reconcile(site["db"]).as_dict(), per_olt(site["db"])
+    assert rec["swapped"] >= 1 and rec["shared"] >= 1 and rec["clients_without_onu"] >= 1
+    assert rec["without_client"] >= 1 and IMPORTED["key"] in rec["samples"]["swapped"]
+    assert LONELY["key"] in rec["samples"]["without_onu"]
+    assert clients_seeded["old_key"] not in rec["samples"]["swapped"]  # 10 days ago: too old
+    api = _get(site, "/api/clients/reconciliation").json()
+    assert api["reconciliation"] == rec and api["olts"] == per
+    html = _get(site, "/clients").text
+    assert _counts(html) == {k: rec[k] for k in ("onus", "with_client", "without_client",
+                                                 "shared", "swapped", "clients",
+                                                 "clients_without_onu")}
+    table = re.findall(r'data-olt="([^"]+)">.*?<td class="num">(\d+)</td>\s*<td class="num">(\d+)'
+                       r'</td><td class="num">(\d+)</td><td class="num">(\d+)</td>', html, re.S)
+    assert [(olt, *map(int, n)) for olt, *n in table] == \
+        [(r["olt"], r["onus"], r["without_client"], r["shared"], r["swapped"]) for r in per]
+    assert 'href="/clients"' in _get(site, "/").text  # in the navigation
+    # one OLT's
+    olt = clients_seeded["onu"]["olt"]
+    mine = reconcile(site["db"], olt).as_dict()
+    assert _get(site, "/api/clients/reconciliation", params={"olt": olt}).json()[
+        "reconciliation"] == mine
+    assert _counts(_get(site, "/clients", params={"olt": olt}).text) == {
+        k: mine[k] for k in ("onus", "with_client", "without_client", "shared", "swapped",
+                             "clients")}
+    for path in ("/clients?olt=nosuch", "/clients/nosuch", "/api/clients/nosuch",
+                 "/api/clients/reconciliation?olt=nosuch"):
+        assert site["client"].get(path, auth=AUTH).status_code == 404, path
+    assert site["client"].get("/api/clients/shared?size=0", auth=AUTH).status_code == 400
+
+
+def test_the_clients_lists_are_what_the_counts_count(site: dict, clients_seeded: dict) -> None:
+    from storage.reconcile import reconcile
+
+    rec = reconcile(site["db"]).as_dict()
+    onus = _present(site)
+    with site["db"].connect() as conn:
+        keys = set(conn.scalars(select(schema.clients.c.key)))
+    named: dict[str, list] = {}
+    for o in onus:
+        if o["client_key"]:
+            named.setdefault(o["client_key"], []).append((o["olt"], o["serial"]))
+    lonely = _all_rows(site, "without_onu")
+    assert [r["client_key"] for r in lonely] == sorted(keys - set(named))
+    assert len(lonely) == rec["clients_without_onu"]
+    shared = _all_rows(site, "shared")
+    assert {g["client_key"]: {(u["olt"], u["serial"]) for u in g["onus"]} for g in shared} == \
+        {k: set(v) for k, v in named.items() if len(v) > 1}
+    assert len(shared) == rec["shared"]
+    free = _all_rows(site, "without_client")
+    assert [r["serial"] for r in free] == [o["serial"] for o in sorted(
+        (o for o in onus if not o["client_key"]), key=lambda o: (o["olt"], o["port"],
+                                                                 o["onu_id"]))]
+    assert len(free) == rec["without_client"]
+    swaps = _all_rows(site, "swapped")
+    assert len({r["client_key"] for r in swaps}) == rec["swapped"]
+    onu = clients_seeded["onu"]
+    assert {"client_key": IMPORTED["key"], "old_serial": OLD_SERIAL, "serial": onu["serial"],
+            "olt": onu["olt"]}.items() <= next(r for r in swaps
+                                               if r["client_key"] == IMPORTED["key"]).items()
+    # the page: each list's first rows, each linking to the ONU pages; the rest a page at a time
+    html = _get(site, "/clients").text
+    assert f'href="/onus/{onu["olt"]}/{OLD_SERIAL}"' in html  # old -> new
+    assert f'href="/onus/{onu["olt"]}/{onu["serial"]}"' in html
+    assert LONELY["key"] in html and free[0]["serial"] in html
+    pages, page = [], 1
+    while page:
+        body = _get(site, "/clients/without_client", params={"size": 4, "page": page}).text
+        pages += re.findall(r'class="onu-link" href="/onus/[^/]+/(\w+)"', body)
+        page = page + 1 if 'id="next-page"' in body else 0
+    assert pages == [r["serial"] for r in free]
+
+
+def test_the_onu_page_shows_login_plan_and_the_links_history(site: dict,
+                                                             clients_seeded: dict) -> None:
+    cl = schema.client_links
+    onu = clients_seeded["onu"]
+    with site["db"].connect() as conn:
+        links = conn.execute(select(cl.c.client_key, cl.c.via, cl.c.unlinked_at).where(
+            cl.c.olt == onu["olt"], cl.c.serial == onu["serial"])
+            .order_by(cl.c.linked_at.desc())).all()
+    assert len(links) == 2
+    api = _get(site, f"/api/onus/{onu['olt']}/{onu['serial']}").json()
+    assert api["pppoe_login"] == IMPORTED["pppoe_login"]
+    assert api["client_plan"] == IMPORTED["plan"] and api["client_name"] == IMPORTED["name"]
+    assert api["client_document"] == IMPORTED["document"]
+    assert [(x["client_key"], x["via"], x["unlinked_at"] is None) for x in api["client_links"]] \
+        == [(k, v, u is None) for k, v, u in links]
+    page = _get(site, f"/onus/{onu['olt']}/{onu['serial']}").text
+    for shown in (IMPORTED["pppoe_login"], IMPORTED["plan"], IMPORTED["name"],
+                  IMPORTED["document"], IMPORTED["address"], "00999999", "import_pppoe"):
+        assert shown in page, shown
+    table = page.split('id="client-links"')[1].split("</table>")[0]
+    assert re.findall(r'class="client-key">([^<]+)<', table) == [k for k, _, _ in links]
+    # an ONU of a client known from its description only: no plan, no document
+    plain = next(o for o in _present(site) if o["client_name"] and o["client_key"].startswith(
+        "00"))
+    other = _get(site, f"/api/onus/{plain['olt']}/{plain['serial']}").json()
+    assert other["client_plan"] is other["client_document"] is other["client_address"] is None
+
+
+@pytest.fixture(scope="module")
+def restricted(site: dict, clients_seeded: dict) -> Iterator[Any]:
+    """The same site with OLTSYNC_WEB_PERSONAL_DATA naming only `desk` (AUTH): `other` sees keys."""
+    from web.app import create_app
+    from web.auth import Credentials
+    from web.db import read_only_engine
+
+    engine = read_only_engine(site["url"])
+    creds = Credentials.parse(f"{AUTH[0]}:{AUTH[1]} {OTHER[0]}:{OTHER[1]}", personal=AUTH[0])
+    with TestClient(create_app(engine, creds)) as client:
+        yield client
+    engine.dispose()
+
+
+OTHER = ("other", "another-password")
+
+
+def _privacy_paths(site: dict, seeded: dict) -> list[str]:
+    """Every GET route, on the imported client's ONU, and the places names are looked up."""
+    onu = next(o for o in _present(site) if (o["olt"], o["serial"]) == (
+        seeded["onu"]["olt"], seeded["onu"]["serial"]))
+    return _paths(site, onu) + [
+        "/onus?size=500", "/api/onus?size=500", "/onus.csv", f"/onus?q={onu['serial']}",
+        f"/search?q={onu['serial']}", f"/api/search?q={onu['serial'][3:]}",
+        f"/search?q={IMPORTED['key']}", "/search?q=Zuleica", "/api/search?q=Quintanilha",
+        "/onus?q=Zuleica", "/onus.csv?q=Zuleica", "/api/onus?q=Zuleica",
+        "/clients/shared?size=500", "/clients/swapped", "/clients/without_onu?size=500",
+        "/api/clients/shared?size=500", "/api/clients/swapped?size=500",
+        "/api/clients/without_onu?size=500", f"/clients?olt={onu['olt']}",
+        f"/api/olts/{onu['olt']}/ports/{onu['port']}", f"/olts/{onu['olt']}/ports/{onu['port']}"]
+
+
+def _text(r: Any) -> str:
+    """What an answer says, JSON decoded (names are not \\u-escaped then)."""
+    if r.headers["content-type"].startswith("application/json"):
+        return json.dumps(r.json(), ensure_ascii=False)
+    return r.text
+
+
+def test_a_user_not_allowed_personal_data_never_sees_a_name_or_document(
+        site: dict, clients_seeded: dict, restricted: Any) -> None:
+    paths = _privacy_paths(site, clients_seeded)
+    seen_by_desk, described = "", next(o for o in _present(site) if o["client_name"] and (
+        o["description"] or "").startswith(o["client_key"] + "_"))
+    word = max(re.findall(r"[^\W_]{3,}", described["client_name"]), key=len)
+    paths.append(f"/onus/{described['olt']}/{described['serial']}")
+    for path in paths:
+        mine = restricted.get(path, auth=OTHER)
+        assert mine.status_code == 200, (path, mine.status_code)
+        typed = re.search(r"[?&]q=([^&]*)", path)  # the text typed is said back: not a leak
+        said = _text(mine).replace(typed.group(1), "") if typed else _text(mine)
+        for secret in (*PERSONAL, described["client_name"]):
+            assert secret.lower() not in said.lower(), (path, secret)
+        assert IMPORTED["address"] not in said and LONELY["address"] not in said
+        desk = restricted.get(path, auth=AUTH)
+        assert desk.status_code == 200
+        seen_by_desk += _text(desk) + "\n"
+    # the ONU whose description carries its client's name: masked for `other`, whole for `desk`
+    page = restricted.get(f"/onus/{described['olt']}/{described['serial']}", auth=OTHER).text
+    assert word not in page and described["client_key"] in page and "***" in page
+    assert described["description"] in restricted.get(
+        f"/onus/{described['olt']}/{described['serial']}", auth=AUTH).text
+    # `desk` sees all of it: on the ONU page, the lists, the CSV, the search, the API
+    for secret in (IMPORTED["name"], IMPORTED["document"], IMPORTED["address"], LONELY["name"]):
+        assert secret in seen_by_desk, secret
+    onu = clients_seeded["onu"]
+    for path in (f"/onus/{onu['olt']}/{onu['serial']}", "/onus?size=500", "/onus.csv",
+                 "/search?q=Zuleica", "/clients/shared?size=500"):
+        assert IMPORTED["name"] in _text(restricted.get(path, auth=AUTH)), path
+    assert IMPORTED["document"] in _text(restricted.get(
+        f"/api/onus/{onu['olt']}/{onu['serial']}", auth=AUTH))
+    # a name finds nothing for `other`, not even through the description that carries it
+    assert [h for h in restricted.get("/api/search", params={"q": "Zuleica"},
+                                      auth=OTHER).json()["hits"] if h["kind"] == "onu"] == []
+    assert (onu["olt"], onu["serial"]) in {(h["olt"], h["serial"]) for h in restricted.get(
+        "/api/search", params={"q": "Zuleica"}, auth=AUTH).json()["hits"]}
+    assert "Names, documents and addresses are not shown" in restricted.get(
+        "/clients", auth=OTHER).text
+    # keys, serials, logins and plans are for everyone
+    mine = restricted.get(f"/onus/{onu['olt']}/{onu['serial']}", auth=OTHER).text
+    for shown in (IMPORTED["key"], IMPORTED["plan"], onu["serial"]):
+        assert shown in mine, shown
+    assert "***.q" in mine  # the login, the words of the client's name masked
+
+
+def test_by_default_every_user_sees_personal_data(site: dict, clients_seeded: dict) -> None:
+    onu = clients_seeded["onu"]
+    for auth in (AUTH, OTHER):
+        r = site["client"].get(f"/onus/{onu['olt']}/{onu['serial']}", auth=auth)
+        assert IMPORTED["name"] in r.text and IMPORTED["document"] in r.text
+        rows = _all_rows(site, "without_onu")
+        assert {"client_key": LONELY["key"], "client_name": LONELY["name"]}.items() <= \
+            next(x for x in rows if x["client_key"] == LONELY["key"]).items()
+
+
+def test_the_personal_data_setting_is_checked_when_read() -> None:
+    from core.errors import ConfigError
+    from web.auth import Credentials
+
+    pairs = "a:password-one b:password-two"
+    assert Credentials.parse(pairs).personal is None  # unset: every user
+    for everyone in ("*", " * "):
+        assert Credentials.parse(pairs, everyone).sees_personal_data("b")
+    only_a = Credentials.parse(pairs, "a")
+    assert only_a.sees_personal_data("a") and not only_a.sees_personal_data("b")
+    assert not only_a.sees_personal_data(None) and not only_a.sees_personal_data("c")
+    nobody = Credentials.parse(pairs, "")  # set and empty: no one
+    assert not nobody.sees_personal_data("a") and not nobody.sees_personal_data("b")
+    assert not Credentials.parse(pairs, "*").sees_personal_data(None)
+    for bad in ("c", "a c", "a *"):
+        with pytest.raises(ConfigError, match="OLTSYNC_WEB_PERSONAL_DATA"):
+            Credentials.parse(pairs, bad)
+
+
+def test_a_name_is_masked_whatever_its_case_accents_or_separators() -> None:
+    from web.privacy import mask_name
+
+    assert mask_name("00343155_Fabio_Pereira", "Fábio Pereira") == "00343155_***_***"
+    assert mask_name("cli 12 - FÁBIO pereira-sul", "fabio Pereira") == "cli 12 - *** ***-sul"
+    assert mask_name("POSTE-12 Pereirinha", "Pereira") == "POSTE-12 Pereirinha"
+    assert mask_name("x", None) == "x" and mask_name(None, "a b") is None
+
+
+@pytest.mark.parametrize("site", ["postgresql"], indirect=True)
+def test_the_clients_lists_are_read_through_indexes_on_postgresql(site: dict,
+                                                                  clients_seeded: dict) -> None:
+    """Every statement of every list, for the fleet and for one OLT, has an index path and a
+    LIMIT where it walks a table (fleets have 400,000 ONUs: nothing scans them whole)."""
+    from sqlalchemy import create_engine, event
+
+    from web import clients
+
+    engine = create_engine(site["url"])
+    said: list[tuple[str, Any]] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, params, *_: said.append((statement, params)))
+    olt = clients_seeded["onu"]["olt"]
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SET enable_seqscan = off"))
+            for kind in clients.KINDS:
+                for where in (None, olt):
+                    said.clear()
+                    clients.page(conn, kind, where, 1, 50)
+                    statements = list(said)
+                    assert statements or (kind, where) == ("without_onu", olt)
+                    for statement, params in statements:
+                        plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {statement}",
+                                                               params).scalars())
+                        assert "Seq Scan" not in plan, (kind, where, plan)
+                        assert "Index" in plan, (kind, where, plan)
+                    if statements:  # the first one walks; the next (shared) reads its keys' ONUs
+                        assert "LIMIT" in statements[0][0], (kind, statements[0][0])
+    finally:
+        engine.dispose()
+
+
 # -- language, assets ------------------------------------------------------------------------
 
 def test_every_text_of_the_pages_has_its_portuguese(site: dict) -> None:
@@ -467,6 +800,9 @@ def test_the_web_command_says_what_is_missing_in_one_sentence(tmp_path: Path) ->
     assert not (tmp_path / "none.db").exists()
     done = _web_cli("--port", "70000", env={"OLTSYNC_WEB_AUTH": "a:password-1"})
     assert done.returncode == 2 and "70000" in done.stderr and "Traceback" not in done.stderr
+    done = _web_cli(env={"OLTSYNC_WEB_AUTH": "a:password-1", "OLTSYNC_WEB_PERSONAL_DATA": "b"})
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "OLTSYNC_WEB_PERSONAL_DATA: b: no such user in OLTSYNC_WEB_AUTH" in done.stderr
     env_file = tmp_path / "web.env"
     env_file.write_text("OLTSYNC_WEB_AUTH=short\n")
     done = _web_cli("--env-file", str(env_file), env={})
@@ -497,7 +833,7 @@ def test_the_run_artifact_links_to_the_web_page_when_its_address_is_set() -> Non
 
     report = OltReport(olt="olt 7/a", datasets=[])
     report.worst_optical = [{"port": "0/1/0", "onu_id": 3, "serial": "HWTC00000001",
-                             "rx_power_dbm": -29.1, "description": None}]
+                             "rx_power_dbm": -29.1, "client_key": None}]
     linked = olt_markdown(report, "https://inv.example.net")
     assert "## [olt 7/a](https://inv.example.net/olts/olt%207%2Fa):" in linked
     assert "[HWTC00000001](https://inv.example.net/onus/olt%207%2Fa/HWTC00000001)" in linked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clients.rules import default_rules
 from collector.run import collect_dataset, request_for
 from core.settings import Settings
 from flows.sync_fleet import sync_fleet
@@ -65,7 +66,7 @@ def test_zte_box_that_keeps_paging_is_read_whole(platform: str, fleet) -> None:
     entry = inv.load(f.inventory_path).olts[0]
     pool = make_pool(entry, settings=Settings.from_env())
     try:
-        result = collect_dataset(pool, request_for(pool, "onus", client_pattern=KEY_NAME))
+        result = collect_dataset(pool, request_for(pool, "onus", client_rules=default_rules(KEY_NAME)))
     finally:
         pool.close()
     assert any(k == " " for k in olt.received), "the box never paged"
@@ -86,7 +87,7 @@ def test_zte_commands_are_all_read_only(fleet) -> None:
         pool = make_pool(entry, settings=Settings.from_env())
         try:
             for dataset in ("olt", "onus", "macs", "service_ports", "unregistered"):
-                collect_dataset(pool, request_for(pool, dataset, client_pattern=KEY_NAME))
+                collect_dataset(pool, request_for(pool, dataset, client_rules=default_rules(KEY_NAME)))
         finally:
             pool.close()
         sent = [line for line in olt.received if line.strip()]

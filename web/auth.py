@@ -1,7 +1,11 @@
 """The web page is locked: OLTSYNC_WEB_AUTH holds one or more `user:password` pairs (space-separated;
 the bootstrap or `service-files` writes one into the environment file, mode 600). A browser logs in
 once and keeps a signed cookie; the API takes the same pair as HTTP basic auth. Without the
-variable the page does not start."""
+variable the page does not start.
+
+OLTSYNC_WEB_PERSONAL_DATA says which of those users see clients' personal data (names, documents,
+addresses): a space-separated list of users, or `*` (the default, unset) for every one of them;
+set and empty: no one. The others see client keys only (web/privacy.py blanks the rest)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from core.errors import ConfigError
 
 VAR = "OLTSYNC_WEB_AUTH"
+PERSONAL_VAR = "OLTSYNC_WEB_PERSONAL_DATA"
 COOKIE = "oltsync_session"
 SESSION_S = 12 * 3600
 
@@ -29,9 +34,12 @@ def generate(user: str = "oltsync") -> str:
 class Credentials:
     pairs: dict[str, str] = field(repr=False)
     key: bytes = field(repr=False)  # signs the session cookies; changes with any password
+    # who may see clients' names, documents and addresses; None: every user
+    personal: frozenset[str] | None = None
 
     @classmethod
-    def parse(cls, value: str | None) -> Credentials:
+    def parse(cls, value: str | None, personal: str | None = None) -> Credentials:
+        """`personal`: OLTSYNC_WEB_PERSONAL_DATA's value (None: unset, every user)."""
         pairs: dict[str, str] = {}
         for part in (value or "").split():
             user, sep, password = part.partition(":")
@@ -45,11 +53,18 @@ class Credentials:
                               "writes one), or in the environment")
         key = hashlib.sha256(b"oltsync-web-session\0" + " ".join(
             f"{u}:{p}" for u, p in sorted(pairs.items())).encode()).digest()
-        return cls(pairs, key)
+        return cls(pairs, key, _personal(personal, pairs))
 
     @classmethod
     def from_env(cls) -> Credentials:
-        return cls.parse(os.environ.get(VAR))
+        return cls.parse(os.environ.get(VAR), os.environ.get(PERSONAL_VAR))
+
+    def sees_personal_data(self, user: str | None) -> bool:
+        """Whether `user` (logged in; None: nobody is) sees clients' names, documents and
+        addresses. The one place that decides it: web/privacy.py asks it for every answer."""
+        if user is None or user not in self.pairs:
+            return False
+        return self.personal is None or user in self.personal
 
     def check(self, user: str, password: str) -> bool:
         expected = self.pairs.get(user, "\0" * 32)  # compare all the same: no timing on names
@@ -81,3 +96,20 @@ class Credentials:
         if not hmac.compare_digest(sig, self._sign(body)) or not expires.isdigit():
             return None
         return user if int(expires) > (now or time.time()) and user in self.pairs else None
+
+
+def _personal(value: str | None, pairs: dict[str, str]) -> frozenset[str] | None:
+    """OLTSYNC_WEB_PERSONAL_DATA: unset or `*`, every user (None); otherwise the users listed,
+    each one of OLTSYNC_WEB_AUTH's (a misspelt name would silently hide the data from its user)."""
+    if value is None:
+        return None
+    names = value.split()
+    if names == ["*"]:
+        return None
+    if "*" in names:
+        raise ConfigError(f"{PERSONAL_VAR}: either * (every user) or a list of users, not both")
+    unknown = sorted(set(names) - set(pairs))
+    if unknown:
+        raise ConfigError(f"{PERSONAL_VAR}: {', '.join(unknown)}: no such user in {VAR} (a "
+                          "space-separated list of its users, or * for every one)")
+    return frozenset(names)

@@ -138,6 +138,31 @@ PT_BR = {
     "mixed": "mista",
     "unreachable": "inalcançável",
     "unreadable": "ilegível",
+    "ONUs without a client": "ONUs sem cliente",
+    "Clients on two ONUs or more": "Clientes em duas ONUs ou mais",
+    "ONU changed in the last %d days": "ONU trocada nos últimos %d dias",
+    "Clients without an ONU": "Clientes sem ONU",
+    "With a client": "Com cliente",
+    "Without a client": "Sem cliente",
+    "Per OLT": "Por OLT",
+    "whole fleet": "frota inteira",
+    "Old ONU": "ONU anterior",
+    "New ONU": "ONU nova",
+    "PPPoE login": "Login PPPoE",
+    "Plan": "Plano",
+    "Document": "Documento",
+    "Address": "Endereço",
+    "Imported": "Importado",
+    "ONU in the client list": "ONU no cadastro",
+    "Client links": "Vínculos com clientes",
+    "Linked": "Vinculado",
+    "Unlinked": "Desvinculado",
+    "current": "atual",
+    "All, a page at a time": "Todos, uma página por vez",
+    "Fleet-wide only: a client belongs to no OLT.":
+        "Só para a frota inteira: um cliente não pertence a uma OLT.",
+    "Names, documents and addresses are not shown to this user.":
+        "Nomes, documentos e endereços não são mostrados a este usuário.",
 }
 
 _TABLES = {"pt-BR": PT_BR}

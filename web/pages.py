@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from fastapi.templating import Jinja2Templates
 
 from sync.report import artifact_key
-from web import i18n, queries
+from web import clients, i18n, privacy, queries
 from web.auth import COOKIE, SESSION_S
 from web.filters import BANDS, SORTS, STATES, OnuFilter
 from web.search import search as run_search
@@ -47,11 +47,14 @@ def _web(request: Request) -> Any:
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page; what it shows passes web/privacy.py's scrub first (`personal`: whether the user
+    sees clients' names, documents and addresses)."""
     lang = request.state.lang
     web = _web(request)
     response = templates.TemplateResponse(request, name, {
         "t": i18n.translator(lang), "lang": lang, "user": getattr(request.state, "user", None),
-        "thresholds": web.thresholds, "prefect_ui": web.prefect_ui, **context},
+        "thresholds": web.thresholds, "prefect_ui": web.prefect_ui,
+        "personal": privacy.allowed(request), **privacy.scrub(request, context)},
         status_code=status)
     if request.query_params.get("lang") in i18n.LANGS:
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
@@ -101,7 +104,8 @@ def fleet_page(request: Request) -> HTMLResponse:
 @router.get("/search")
 def search_page(request: Request, q: str = "") -> HTMLResponse:
     with _web(request).engine.connect() as conn:
-        hits, short = run_search(conn, q) if q.strip() else ([], None)
+        hits, short = run_search(conn, q, names=privacy.allowed(request)) if q.strip() \
+            else ([], None)
     name = "_search_results.html" if request.headers.get("hx-request") else "search.html"
     return render(request, name, q=q, hits=hits, short=short)
 
@@ -111,7 +115,7 @@ def onus_page(request: Request) -> HTMLResponse:
     web = _web(request)
     f = OnuFilter.from_params(request.query_params)
     with web.engine.connect() as conn:
-        rows, more = queries.onu_page(conn, f, web.thresholds)
+        rows, more = queries.onu_page(conn, f, web.thresholds, names=privacy.allowed(request))
         olt_names = queries.fleet_names(conn)
     name = "_onu_rows.html" if request.headers.get("hx-request") else "onus.html"
     return render(request, name, f=f, rows=rows, more=more, olt_names=olt_names)
@@ -119,11 +123,13 @@ def onus_page(request: Request) -> HTMLResponse:
 
 def _csv_lines(request: Request, f: OnuFilter) -> Iterator[str]:
     web = _web(request)
+    names = privacy.allowed(request)
     buf = io.StringIO()
     out = csv.writer(buf)
     out.writerow(CSV_COLUMNS)
     with web.engine.connect() as conn:
-        for i, row in enumerate(queries.onu_rows(conn, f, web.thresholds)):
+        for i, found in enumerate(queries.onu_rows(conn, f, web.thresholds, names=names)):
+            row = found if names else privacy.redact(found)
             out.writerow(["" if row[k] is None else row[k].isoformat()
                           if isinstance(row[k], datetime) else row[k] for k in CSV_COLUMNS])
             if i % 500 == 0:
@@ -209,3 +215,35 @@ def signal_page(request: Request) -> HTMLResponse:
     with _web(request).engine.connect() as conn:
         rows = queries.signal_alerts(conn)
     return render(request, "signal.html", rows=rows)
+
+
+@router.get("/clients")
+def clients_page(request: Request, olt: str | None = None) -> HTMLResponse:
+    """The reconciliation of ONUs and clients (the fleet's or `olt`'s), every OLT's counts, and
+    the first rows of each list."""
+    web = _web(request)
+    olt = olt or None
+    if olt:
+        with web.engine.connect() as conn:
+            if not clients.olt_known(conn, olt):
+                return render(request, "missing.html", status=404)
+    data = clients.overview(web.engine, olt)
+    return render(request, "clients.html", olt=olt, rec=data["reconciliation"],
+                  per_olt=data["olts"], lists=data["lists"], swap_days=data["swap_days"],
+                  kinds=clients.KINDS)
+
+
+@router.get("/clients/{kind}")
+def client_list_page(request: Request, kind: str, olt: str | None = None) -> HTMLResponse:
+    """One of the clients page's lists, a page at a time (`page`, `size`)."""
+    if kind not in clients.KINDS:
+        return render(request, "missing.html", status=404)
+    web = _web(request)
+    olt = olt or None
+    page_no, size = clients.paging(request.query_params)
+    with web.engine.connect() as conn:
+        if olt and not clients.olt_known(conn, olt):
+            return render(request, "missing.html", status=404)
+        rows, more = clients.page(conn, kind, olt, page_no, size)
+    return render(request, "client_list.html", kind=kind, olt=olt, rows=rows, more=more,
+                  page_no=page_no, size=size, swap_days=clients.SWAP_DAYS)

@@ -17,6 +17,7 @@ from web.filters import CSV_MAX_ROWS, OnuFilter
 
 o, c, olts = schema.onus, schema.clients, schema.olts
 RECENT_RUNS = timedelta(days=2)  # the sync runs the fleet reads each dataset's last one from
+LINKS_SHOWN = 50  # an ONU's client links, newest first
 
 ONU_COLUMNS = (o.c.olt, o.c.port, o.c.onu_id, o.c.serial, o.c.run_state, o.c.last_down_cause,
                o.c.last_up_at, o.c.last_down_at, o.c.rx_power_dbm, o.c.tx_power_dbm,
@@ -68,7 +69,8 @@ _ORDER = {"olt": (o.c.olt, o.c.port, o.c.onu_id), "port": (o.c.port, o.c.olt, o.
           "down": (o.c.last_down_at, o.c.serial), "client": (o.c.client_key, o.c.serial)}
 
 
-def _onu_select(conn: Connection, f: OnuFilter, t: Thresholds, now: datetime) -> Any:
+def _onu_select(conn: Connection, f: OnuFilter, t: Thresholds, now: datetime,
+                names: bool = True) -> Any:
     from web.search import word_matches  # the list's text box matches as the search does
 
     q = select(*ONU_COLUMNS).select_from(o.outerjoin(c, c.c.key == o.c.client_key)).where(
@@ -89,7 +91,7 @@ def _onu_select(conn: Connection, f: OnuFilter, t: Thresholds, now: datetime) ->
         q = q.where(o.c.run_state == "offline",
                     o.c.last_down_at <= now - timedelta(days=f.down_days))
     for word in (f.q or "").split():
-        q = q.where(word_matches(conn, word))
+        q = q.where(word_matches(conn, word, names))
     cols = _ORDER[f.sort.lstrip("-")]
     first = cols[0].desc() if f.sort.startswith("-") else cols[0]
     # levels and times missing last whichever way they are sorted (ascending, as the indexes
@@ -97,21 +99,23 @@ def _onu_select(conn: Connection, f: OnuFilter, t: Thresholds, now: datetime) ->
     return q.order_by(first.nulls_last(), *cols[1:])
 
 
-def onu_page(conn: Connection, f: OnuFilter, t: Thresholds,
-             now: datetime | None = None) -> tuple[list[dict[str, Any]], bool]:
+def onu_page(conn: Connection, f: OnuFilter, t: Thresholds, now: datetime | None = None,
+             names: bool = True) -> tuple[list[dict[str, Any]], bool]:
     """One page of the filtered ONUs, and whether there is a next one (no count: on a fleet of
-    400,000 ONUs counting every match would cost more than the page)."""
-    q = _onu_select(conn, f, t, now or datetime.now(UTC)).limit(f.size + 1).offset((f.page - 1) * f.size)
+    400,000 ONUs counting every match would cost more than the page). `names`: whether the
+    filter's words look up clients' names (web/privacy.py)."""
+    q = _onu_select(conn, f, t, now or datetime.now(UTC), names).limit(f.size + 1).offset(
+        (f.page - 1) * f.size)
     rows = [_row(r) for r in conn.execute(q)]
     for r in rows:
         r["band"] = band_of(r["rx_power_dbm"], t)
     return rows[:f.size], len(rows) > f.size
 
 
-def onu_rows(conn: Connection, f: OnuFilter, t: Thresholds,
-             now: datetime | None = None) -> Iterator[dict[str, Any]]:
+def onu_rows(conn: Connection, f: OnuFilter, t: Thresholds, now: datetime | None = None,
+             names: bool = True) -> Iterator[dict[str, Any]]:
     """Every ONU the filter shows, in its order (the CSV), streamed."""
-    q = _onu_select(conn, f, t, now or datetime.now(UTC)).limit(CSV_MAX_ROWS)
+    q = _onu_select(conn, f, t, now or datetime.now(UTC), names).limit(CSV_MAX_ROWS)
     for r in conn.execution_options(stream_results=True, yield_per=2000).execute(q):
         row = _row(r)
         row["band"] = band_of(row["rx_power_dbm"], t)
@@ -191,10 +195,15 @@ def olt(conn: Connection, name: str, t: Thresholds, now: datetime | None = None)
 
 def onu(conn: Connection, olt_name: str, serial: str, t: Thresholds,
         history_days: int | None = None) -> dict[str, Any] | None:
-    """One ONU: identity, client, state, timeline, optical history, MACs, service ports, and the
-    other ONUs of its port."""
+    """One ONU: identity, client (the imported list's plan, document and address when it has
+    them), its links to clients over time, state, timeline, optical history, MACs, service ports,
+    and the other ONUs of its port."""
     r = conn.execute(select(*ONU_COLUMNS, o.c.removed_at, o.c.first_seen, o.c.last_seen,
-                            o.c.moved_at, o.c.previous_port, o.c.previous_onu_id, o.c.temperature_c)
+                            o.c.moved_at, o.c.previous_port, o.c.previous_onu_id, o.c.temperature_c,
+                            o.c.pppoe_login, c.c.plan.label("client_plan"),
+                            c.c.document.label("client_document"),
+                            c.c.address.label("client_address"),
+                            c.c.imported_at.label("client_imported_at"))
                      .select_from(o.outerjoin(c, c.c.key == o.c.client_key))
                      .where(o.c.olt == olt_name, o.c.serial == serial)).first()
     if r is None:
@@ -222,6 +231,11 @@ def onu(conn: Connection, olt_name: str, serial: str, t: Thresholds,
         .where(sp.c.olt == olt_name, sp.c.port == out["port"], sp.c.onu_id == out["onu_id"],
                sp.c.removed_at.is_(None)).order_by(sp.c.index))]
     out["neighbours"] = port_onus(conn, olt_name, out["port"], t)
+    cl = schema.client_links
+    out["client_links"] = [_row(x) for x in conn.execute(
+        select(cl.c.client_key, cl.c.via, cl.c.linked_at, cl.c.unlinked_at)
+        .where(cl.c.olt == olt_name, cl.c.serial == serial)
+        .order_by(cl.c.linked_at.desc(), cl.c.id.desc()).limit(LINKS_SHOWN))]
     sa = schema.signal_alerts
     out["signal_alerts"] = [_row(x) for x in conn.execute(
         select(sa.c.metric, sa.c.severity, sa.c.level_dbm, sa.c.opened_at, sa.c.closed_at)

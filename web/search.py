@@ -67,25 +67,33 @@ class Hit:
     matched: str = ""  # what matched: serial, mac, client, description, olt
 
 
-def word_matches(conn: Connection, word: str) -> ColumnElement:
-    """One word of the text in any of an ONU's searchable columns, or its client's name.
+def word_matches(conn: Connection, word: str, names: bool = True) -> ColumnElement:
+    """One word of the text in any of an ONU's searchable columns, or its client's name (unless
+    `names` is false: a user who may not see names cannot look clients up by them either, nor by
+    the words of a name in a description). The query joins `clients` to `onus`.
 
     The clients named by it are looked up first and matched by key: inside the OR a subquery
     would keep PostgreSQL from combining the trigram indexes (it would scan every ONU)."""
     o, c = schema.onus, schema.clients
     p = like(word)
     # names have no digits: a word with one (a serial, a code) is not looked up among them
-    keys = [] if any(ch.isdigit() for ch in word) else list(conn.scalars(
+    keys = [] if not names or any(ch.isdigit() for ch in word) else list(conn.scalars(
         select(c.c.key).where(c.c.name.ilike(p, escape="\\")).limit(CLIENT_KEYS)))
-    parts = [o.c.description.ilike(p, escape="\\"), o.c.client_key.ilike(p, escape="\\")]
+    in_description = o.c.description.ilike(p, escape="\\")
+    if not names:  # nor by the words of a name that its ONU's description carries
+        in_description = and_(in_description,
+                              or_(c.c.name.is_(None), ~c.c.name.ilike(p, escape="\\")))
+    parts = [in_description, o.c.client_key.ilike(p, escape="\\")]
     parts += [o.c.serial.like(like(s), escape="\\") for s in serial_fragments(word)]
     if keys:
         parts.append(o.c.client_key.in_(keys))
     return or_(*parts)
 
 
-def search(conn: Connection, text: str, limit: int = 20) -> tuple[list[Hit], str | None]:
-    """Hits for `text`, and a sentence when the text is too short to search."""
+def search(conn: Connection, text: str, limit: int = 20, names: bool = True
+           ) -> tuple[list[Hit], str | None]:
+    """Hits for `text`, and a sentence when the text is too short to search; `names`: whether
+    clients' names are looked up (web/privacy.py)."""
     text = " ".join(text.split())[:100]
     if len(text.replace(" ", "")) < MIN_FRAGMENT:
         return [], f"at least {MIN_FRAGMENT} characters"
@@ -105,7 +113,7 @@ def search(conn: Connection, text: str, limit: int = 20) -> tuple[list[Hit], str
     def said(r: Any) -> str:
         if any(s in r[1] for s in serials):
             return "serial"
-        about = f"{r[7] or ''} {r[8] or ''}".lower()
+        about = f"{r[7] or ''} {(r[8] or '') if names else ''}".lower()
         return "client" if all(w.lower() in about for w in words) else "description"
 
     hexes = mac_fragment(text)
@@ -114,7 +122,8 @@ def search(conn: Connection, text: str, limit: int = 20) -> tuple[list[Hit], str
     if hexes and len(groups) > 1 and all(1 <= len(g) <= 4 for g in groups):
         words = []
     # one query for every column a word may be in (the serial's forms among them), one for MACs
-    rows = [(said(r), r) for r in fetch(*(word_matches(conn, w) for w in words))] if words else []
+    rows = [(said(r), r) for r in fetch(*(word_matches(conn, w, names) for w in words))] \
+        if words else []
     if hexes:
         places = conn.execute(select(m.c.olt, m.c.port, m.c.onu_id).where(
             m.c.removed_at.is_(None), m.c.port.is_not(None),

@@ -101,6 +101,12 @@ class ZteC300(ZteBase):
             out.append(f"  service-port {s.index} vport {s.gem_port} user-vlan {user} vlan {s.vlan}")
         out += ["!", f"pon-onu-mng {name}"]
         out += [f"  service {s.index} gemport {s.gem_port} vlan {s.user_vlan or s.vlan}" for s in sps]
+        if o.pppoe_login:
+            # the C300 capture's line: on the service's gemport and host, its VLAN's profile; a
+            # session that wraps at 80 columns cuts it there (Knobs.wrap_width), as in the capture
+            n, vlan = (sps[0].gem_port, sps[0].user_vlan or sps[0].vlan) if sps else (1, "")
+            out.append(f"  wan-ip {n} mode pppoe username {o.pppoe_login} password "
+                       f"{o.pppoe_password} vlan-profile PPPOE-{vlan} host {n}")
         return out + ["!"]
 
     def uncfg(self, olt: Olt) -> str:

@@ -96,6 +96,11 @@ class ZteC600(ZteBase):
                     f"{i}vport-map {s.gem_port} 1 vlan {s.vlan}" for s in sps]
             out += ["$", f"pon-onu-mng {self.onu_if.format(port=o.port, onu=o.onu_id)}"]
             out += [f"{i}service {s.index} gemport 1 vlan {s.user_vlan}" for s in sps]
+            if o.pppoe_login:  # modelled: provisioning scripts' form, no TITAN capture shows it
+                vlan = sps[0].user_vlan if sps else ""
+                out.append(f"{i}wan-ip {'1 ' if fw.wan_ip_index else ''}ipv4 mode pppoe username "
+                           f"{o.pppoe_login} password {o.pppoe_password} vlan-profile PPPOE-{vlan} "
+                           "host 1")
             out.append("$")
         out += ["!</xpon>", "!<MSAN>"]
         for o in self._onus(olt):

@@ -11,6 +11,7 @@ levels), MACs tied to a vport rather than a service-port index, no uplink MACs (
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from simulator import chassis, firmware
@@ -101,4 +102,52 @@ def generate(index: int, n_onus: int, seed: int, platform: str,
             port=rng.choice(used_ports), serial=chassis.serial(rng, "HWTC" if n == 1 else "ZTEG"),
             equipment=rng.choice(ZTE_ONU_MODELS) if platform == "zte_c600" else None,
             firmware=None, found_at=None))
+    # a generator of its own: the ONUs' other values stay what they were before logins existed
+    pppoe_accounts(olt, random.Random(f"{seed}:{index}:{platform}:pppoe"))
     return olt
+
+
+# Brazilian ISPs' PPPoE logins: the client code of the billing system (then the `pppoe_login`
+# client rule finds the same key as the description), name.surname, or cliente<number>@<isp>.
+ISP_REALMS = ["fibranet", "conectanet", "rapidanet", "infovale"]
+_ALNUM = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _ascii(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if c.isascii()).lower()
+
+
+def pppoe_accounts(olt: Olt, rng: random.Random) -> None:
+    """Most client ONUs dial PPPoE themselves (a login and a password in their pon-onu-mng block);
+    about one in eight is bridged (the subscriber's router dials), and so are infrastructure ONUs
+    (no client) and those with an untagged service. Logins are unique on the OLT, as a RADIUS
+    server needs them, and at most 25 characters: a session that wraps at 80 columns cuts the
+    line after the 10-character password (the C300 capture: inside the profile name). A login
+    of 32 to 47 characters would put the cut inside the password, which collector/redact.py
+    does not mask whole yet (tests/test_pppoe_login.py)."""
+    realm = rng.choice(ISP_REALMS)
+    untagged = {(s.port, s.onu_id) for s in olt.service_ports if s.user_vlan is None}
+    taken: set[str] = set()
+    for o in olt.onus:
+        bridged = rng.random() < 0.12
+        style = rng.random()
+        password = "".join(rng.choice(_ALNUM) for _ in range(10))
+        if bridged or o.client_key is None or (o.port, o.onu_id) in untagged:
+            continue
+        first, last = (_ascii(w) for w in (o.client_name or "cliente sem nome").split()[:2])
+        number = int(o.client_key[3:])
+        if style < 0.4:
+            login = o.client_key
+        elif style < 0.75:
+            login = f"{first}.{last}"
+        elif style < 0.9:
+            login = f"cliente{number}@{realm}"
+        else:
+            login = f"{first[0]}{last}{number % 10000:04d}"
+        base, n = login, 1
+        while login in taken:  # a client's second ONU, or a namesake: its own login
+            n += 1
+            login = (f"{base}-{n}" if base.isdigit() else base.replace("@", f"-{n}@")
+                     if "@" in base else f"{base}{n}")
+        taken.add(login)
+        o.pppoe_login, o.pppoe_password = login, password
