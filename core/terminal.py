@@ -28,5 +28,5 @@ def format_summary(s: dict[str, Any]) -> str:
     ]
     for w in s["worst_optical"]:
         lines.append(f"  {w['rx_power_dbm']:>7.2f} dBm  {w['olt']}  {w['port']}:{w['onu_id']}  "
-                     f"{w['serial']}  {w['description'] or ''}")
-    return "\n".join(printable(line) for line in lines)  # descriptions are the OLT's text
+                     f"{w['serial']}" + (f"  client {w['client_key']}" if w["client_key"] else ""))
+    return "\n".join(printable(line) for line in lines)  # keys and serials are the OLT's text

@@ -61,7 +61,9 @@ def database_summary(engine: Engine, olts: list[str] | None = None) -> dict[str,
             "clients": conn.scalar(select(func.count()).select_from(schema.clients)),
             "unregistered": conn.scalar(present(schema.unregistered_onus)),
         }
-        q = (select(o.c.olt, o.c.port, o.c.onu_id, o.c.serial, o.c.rx_power_dbm, o.c.description)
+        # the client's key, not the description (it holds the client's name: personal data, and
+        # this summary is also the fleet run's artifact)
+        q = (select(o.c.olt, o.c.port, o.c.onu_id, o.c.serial, o.c.rx_power_dbm, o.c.client_key)
              .where(o.c.removed_at.is_(None), o.c.rx_power_dbm.is_not(None),
                     o.c.olt.in_(_listed()))
              .order_by(o.c.rx_power_dbm, o.c.olt, o.c.serial).limit(5))

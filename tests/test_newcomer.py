@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OLTSYNC = [sys.executable, "-m", "oltsync"]
 COMMANDS = ["demo", "sync", "db", "summary", "bootstrap", "server", "worker", "web",
-            "service-files", "status", "drain", "prune", "rename", "capture", "check"]
+            "service-files", "status", "drain", "prune", "rename", "capture", "check", "clients"]
 
 
 def _bare_env(**extra: str) -> dict[str, str]:
