@@ -1,4 +1,5 @@
-"""prune-history: keep the optical history and the sync_runs log to their retention periods.
+"""prune-history: keep the optical history (with the ONU state changes and the closed client
+links) and the sync_runs log to their retention periods.
 Deployed daily from prefect.yaml; the periods default to the worker's settings."""
 
 from __future__ import annotations

@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     dr.add_argument("--restart", help="command that restarts the worker(s), e.g. "
                                       "'systemctl restart oltsync-worker'")
     dr.add_argument("--timeout", type=float, default=3900)
-    pr = sub.add_parser("prune", help="delete optical history and sync_runs past retention, now")
+    pr = sub.add_parser("prune", help="delete optical history, closed client links and sync_runs "
+                                        "past retention, now")
     pr.add_argument("--optical-days", type=int)
     pr.add_argument("--sync-runs-days", type=int)
     rn = sub.add_parser("rename", help="move an OLT's rows and history to a new name (then "

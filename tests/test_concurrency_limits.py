@@ -141,17 +141,27 @@ def test_prune_history_keeps_the_retention_period(pg: str, fleet) -> None:
     changes = [{"olt": "olt-001", "serial": "HWTC00000001", "port": "0/1/0", "onu_id": 1,
                 "at": now - timedelta(days=d), "from_state": "online", "to_state": "offline",
                 "cause": "LOS"} for d in (95, 200, 10)]
+    cl = schema.client_links  # closed links too; an open one (the present) never goes
+    links = [{"olt": "olt-001", "serial": "HWTC00000001", "client_key": "k1", "via": "description",
+              "linked_at": now - timedelta(days=300), "unlinked_at": now - timedelta(days=d)}
+             for d in (95, 10)]
+    links.append({**links[0], "unlinked_at": None})
     with engine.begin() as conn:
         fresh = conn.scalar(select(func.count()).select_from(h))
+        linked = conn.scalar(select(func.count()).select_from(cl))
         conn.execute(insert(h), old + [{**old[0], "sampled_at": now - timedelta(days=89)}])
         conn.execute(insert(sc), changes)
+        conn.execute(insert(cl), links)
     deleted = prune_history()
-    assert deleted == {"onu_optical_history": 3, "onu_state_changes": 2, "sync_runs": 0}
+    assert deleted == {"onu_optical_history": 3, "onu_state_changes": 2, "client_links": 1,
+                       "sync_runs": 0}
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(cl)) == linked + 2
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(h)) == fresh + 1
         assert conn.scalar(select(func.count()).select_from(sc)) == 1
     assert prune_history(optical_days=0) == {"onu_optical_history": 0, "onu_state_changes": 0,
-                                             "sync_runs": 0}
+                                             "client_links": 0, "sync_runs": 0}
 
 
 def test_status_reports_each_olts_last_sync(pg: str, fleet) -> None:
