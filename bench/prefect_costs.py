@@ -1,5 +1,6 @@
-"""What each Prefect object of one OLT's run costs: a flow run, a task run, a log line, an event, a
-table artifact — CPU in the flow's process and in the Prefect server, and wall time.
+"""What each Prefect object of one OLT's run costs: a flow run, a task run, a fleet-wide SSH slot
+(a leased global concurrency slot), a log line, an event, a table artifact — CPU in the flow's
+process and in the Prefect server, and wall time.
 
     .venv/bin/python -m bench.prefect_costs [--runs 40]
 
@@ -20,7 +21,9 @@ from collections.abc import Callable
 
 import psutil
 
-VARIANTS = ("bare flow", "5 task runs", "10 log lines", "5 events", "1 table artifact")
+VARIANTS = ("bare flow", "5 task runs", "2 SSH slots", "10 log lines", "5 events",
+            "1 table artifact")
+LIMIT = "bench-ssh-sessions"
 
 
 def _server_cpu() -> float:
@@ -76,11 +79,20 @@ def _flows() -> dict[str, Callable[[], None]]:
         for i in range(5):
             emit_event(event="oltsync.bench", resource={"prefect.resource.id": f"bench.{i}"})
 
+    def slots() -> None:  # as flows/limits.py takes one per SSH session: leased, strict
+        from prefect.concurrency.sync import concurrency
+
+        for _ in range(2):
+            with concurrency(LIMIT, occupy=1, max_retries=0, strict=True, lease_duration=120.0,
+                             raise_on_lease_renewal_failure=False):
+                pass
+
     def artifact() -> None:
         create_table_artifact(table=[{"dataset": "onus", "rows": 2048}] * 5, key="olt-bench",
                               description="## olt-bench: ok")
 
-    bodies = {"bare flow": lambda: None, "5 task runs": tasks, "10 log lines": logs,
+    bodies = {"bare flow": lambda: None, "5 task runs": tasks, "2 SSH slots": slots,
+              "10 log lines": logs,
               "5 events": events, "1 table artifact": artifact}
     return {name: make(b) for name, b in bodies.items()}
 
@@ -97,6 +109,12 @@ def main() -> int:
     me = psutil.Process()
     out: dict[str, dict[str, float]] = {}
     with prefect_test_harness(server_startup_timeout=120):
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+
+        with get_client(sync_client=True) as client:
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=LIMIT,
+                                                                                limit=100))
         flows["bare flow"]()  # imports, first connection: not counted
         for name in VARIANTS:
             server0, t0 = _settle(_server_cpu()), me.cpu_times()
@@ -111,7 +129,8 @@ def main() -> int:
                          "server_cpu_ms": 1000 * (server1 - server0) / args.runs,
                          "wall_ms": 1000 * wall / args.runs}
     base = out["bare flow"]
-    per = {"5 task runs": 5, "10 log lines": 10, "5 events": 5, "1 table artifact": 1}
+    per = {"5 task runs": 5, "2 SSH slots": 2, "10 log lines": 10, "5 events": 5,
+           "1 table artifact": 1}
     print(f"\n{args.runs} runs of each variant, one temporary Prefect server (SQLite)")
     print(f"{'variant':<18}{'flow CPU ms':>12}{'server CPU ms':>15}{'wall ms':>9}   "
           "one object: flow / server CPU ms, wall ms")

@@ -12,13 +12,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import except_, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from storage import schema
 
 SWAP_DAYS = 7  # a swap is reported for a week after it
 SHOWN = 10
+CHUNK = 1000
 
 
 @dataclass
@@ -50,28 +51,41 @@ def _present(olt: str | None) -> Any:
     return [o.c.removed_at.is_(None)] + ([o.c.olt == olt] if olt else [])
 
 
-def _shared_keys(conn: Connection, olt: str | None) -> list[str]:
-    """Keys claimed by two ONUs or more anywhere in the fleet (per OLT: those of its ONUs)."""
+def shared_keys(conn: Connection, olt: str | None) -> list[str]:
+    """Keys claimed by two ONUs or more anywhere in the fleet (per OLT: those of its ONUs).
+
+    Written so that no plan can loop over one table per row of another: right after a first
+    sync the planner's statistics still say the tables are empty, and a nested loop there ran
+    for minutes at 200,000 ONUs. A grouping (hashed or sorted), and per OLT its keys as a list."""
     o = schema.onus
     q = (select(o.c.client_key).where(o.c.removed_at.is_(None), o.c.client_key.is_not(None))
          .group_by(o.c.client_key).having(func.count() > 1))
-    if olt:
-        q = q.where(o.c.client_key.in_(select(o.c.client_key).where(*_present(olt))))
-    return sorted(conn.execute(q).scalars())
+    if not olt:
+        return sorted(conn.execute(q).scalars())
+    mine = sorted(set(conn.execute(select(o.c.client_key).where(
+        *_present(olt), o.c.client_key.is_not(None))).scalars()))
+    out: list[str] = []
+    for i in range(0, len(mine), CHUNK):
+        out += conn.execute(q.where(o.c.client_key.in_(mine[i:i + CHUNK]))).scalars()
+    return sorted(out)
 
 
 def _swapped(conn: Connection, olt: str | None, since: datetime) -> list[str]:
-    """Clients with an open link whose earlier link, on another ONU, closed since `since`."""
+    """Clients with an open link whose earlier link, on another ONU, closed since `since`: the
+    links closed lately first (few), then the open links of those clients (an indexed list)."""
     cl = schema.client_links
-    now_ = cl.alias("now_")
-    before = cl.alias("before")
-    q = (select(now_.c.client_key).select_from(now_.join(
-        before, (before.c.client_key == now_.c.client_key) & (before.c.serial != now_.c.serial)))
-        .where(now_.c.unlinked_at.is_(None), before.c.unlinked_at >= since)
-        .group_by(now_.c.client_key))
-    if olt:
-        q = q.where(now_.c.olt == olt)
-    return sorted(conn.execute(q).scalars())
+    closed: dict[str, set[str]] = {}
+    for key, serial in conn.execute(select(cl.c.client_key, cl.c.serial)
+                                    .where(cl.c.unlinked_at >= since)):
+        closed.setdefault(key, set()).add(serial)
+    keys, out = sorted(closed), set()
+    for i in range(0, len(keys), CHUNK):
+        q = select(cl.c.client_key, cl.c.serial).where(
+            cl.c.unlinked_at.is_(None), cl.c.client_key.in_(keys[i:i + CHUNK]))
+        if olt:
+            q = q.where(cl.c.olt == olt)
+        out |= {k for k, serial in conn.execute(q) if closed[k] - {serial}}
+    return sorted(out)
 
 
 def reconcile(engine: Engine, olt: str | None = None, now: datetime | None = None
@@ -86,7 +100,7 @@ def reconcile(engine: Engine, olt: str | None = None, now: datetime | None = Non
         out.samples["without_client"] = list(conn.execute(
             select(o.c.serial).where(*_present(olt), o.c.client_key.is_(None))
             .order_by(o.c.olt, o.c.port, o.c.onu_id).limit(SHOWN)).scalars())
-        shared = _shared_keys(conn, olt)
+        shared = shared_keys(conn, olt)
         out.shared, out.samples["shared"] = len(shared), shared[:SHOWN]
         swapped = _swapped(conn, olt, now - timedelta(days=SWAP_DAYS))
         out.swapped, out.samples["swapped"] = len(swapped), swapped[:SHOWN]
@@ -95,12 +109,13 @@ def reconcile(engine: Engine, olt: str | None = None, now: datetime | None = Non
                                        .where(*_present(olt))).scalar_one()
         else:
             out.clients = conn.execute(select(func.count()).select_from(c)).scalar_one()
-            named = select(o.c.id).where(o.c.client_key == c.c.key, o.c.removed_at.is_(None))
-            lonely = select(c.c.key).where(~named.exists())
+            # a set difference (hashed or sorted), never an anti join a planner may loop
+            lonely = except_(select(c.c.key), select(o.c.client_key).where(
+                o.c.removed_at.is_(None), o.c.client_key.is_not(None))).subquery()
             out.clients_without_onu = conn.execute(
-                select(func.count()).select_from(lonely.subquery())).scalar_one()
+                select(func.count()).select_from(lonely)).scalar_one()
             out.samples["without_onu"] = list(conn.execute(
-                lonely.order_by(c.c.key).limit(SHOWN)).scalars())
+                select(lonely.c.key).order_by(lonely.c.key).limit(SHOWN)).scalars())
     return out
 
 
@@ -115,22 +130,23 @@ def per_olt(engine: Engine, now: datetime | None = None) -> list[dict[str, Any]]
                 for olt, n, named in conn.execute(
                     select(o.c.olt, func.count(), func.count(o.c.client_key))
                     .where(o.c.removed_at.is_(None)).group_by(o.c.olt).order_by(o.c.olt))}
-        shared = (select(o.c.client_key).where(o.c.removed_at.is_(None),
-                                               o.c.client_key.is_not(None))
-                  .group_by(o.c.client_key).having(func.count() > 1)).subquery()
-        for olt, n in conn.execute(select(o.c.olt, func.count(func.distinct(o.c.client_key)))
-                                   .where(o.c.removed_at.is_(None),
-                                          o.c.client_key.in_(select(shared.c.client_key)))
-                                   .group_by(o.c.olt)):
-            rows[olt]["shared"] = n
-        now_, before = cl.alias("now_"), cl.alias("before")
-        since = now - timedelta(days=SWAP_DAYS)
-        for olt, n in conn.execute(
-                select(now_.c.olt, func.count(func.distinct(now_.c.client_key)))
-                .select_from(now_.join(before, (before.c.client_key == now_.c.client_key)
-                                       & (before.c.serial != now_.c.serial)))
-                .where(now_.c.unlinked_at.is_(None), before.c.unlinked_at >= since)
-                .group_by(now_.c.olt)):
+        shared = set(shared_keys(conn, None))
+        per: dict[str, set[str]] = {}
+        keys = sorted(shared)
+        for i in range(0, len(keys), CHUNK):
+            for olt, key in conn.execute(select(o.c.olt, o.c.client_key).where(
+                    o.c.removed_at.is_(None), o.c.client_key.in_(keys[i:i + CHUNK]))):
+                per.setdefault(olt, set()).add(key)
+        for olt, ks in per.items():
+            if olt in rows:
+                rows[olt]["shared"] = len(ks)
+        by_olt: dict[str, int] = {}
+        for key in _swapped(conn, None, now - timedelta(days=SWAP_DAYS)):
+            for (olt,) in conn.execute(select(cl.c.olt).where(cl.c.client_key == key,
+                                                                cl.c.unlinked_at.is_(None))
+                                       .distinct()):
+                by_olt[olt] = by_olt.get(olt, 0) + 1
+        for olt, n in by_olt.items():
             if olt in rows:
                 rows[olt]["swapped"] = n
     return list(rows.values())

@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, except_, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from storage import schema
-from storage.reconcile import SWAP_DAYS, per_olt, reconcile
+from storage.reconcile import SWAP_DAYS, per_olt, reconcile, shared_keys
 from web.filters import MAX_PAGE_SIZE, PAGE_SIZE, _int
 from web.queries import _row
 
@@ -57,12 +57,13 @@ def shared(conn: Connection, olt: str | None, limit: int, offset: int = 0
            ) -> list[dict[str, Any]]:
     """Client keys two present ONUs or more name (on one OLT: those among its ONUs'), each with
     its ONUs. The keys come grouped from the client_key index, the ONUs by key."""
-    keys_q = (select(o.c.client_key).where(o.c.removed_at.is_(None), o.c.client_key.is_not(None))
-              .group_by(o.c.client_key).having(func.count() > 1))
-    if olt:
-        keys_q = keys_q.where(o.c.client_key.in_(
-            select(o.c.client_key).where(*_present(olt), o.c.client_key.is_not(None))))
-    keys = list(conn.scalars(keys_q.order_by(o.c.client_key).limit(limit).offset(offset)))
+    if olt:  # the OLT's keys as a list: no plan that loops (storage/reconcile.py)
+        keys = shared_keys(conn, olt)[offset:offset + limit]
+    else:
+        keys = list(conn.scalars(
+            select(o.c.client_key).where(o.c.removed_at.is_(None), o.c.client_key.is_not(None))
+            .group_by(o.c.client_key).having(func.count() > 1)
+            .order_by(o.c.client_key).limit(limit).offset(offset)))
     if not keys:
         return []
     out: dict[str, dict[str, Any]] = {k: {"client_key": k, "client_name": None, "onus": []}
@@ -107,11 +108,14 @@ def without_onu(conn: Connection, olt: str | None, limit: int, offset: int = 0
     what the ISP's list says of them: its PPPoE login, the serial of their ONU, the plan."""
     if olt:
         return []
-    named = select(o.c.id).where(o.c.client_key == c.c.key, o.c.removed_at.is_(None))
+    # a set difference, never an anti join a planner with stale statistics may loop
+    lonely = except_(select(c.c.key), select(o.c.client_key).where(
+        o.c.removed_at.is_(None), o.c.client_key.is_not(None))).subquery()
     return [_row(r) for r in conn.execute(
         select(c.c.key.label("client_key"), c.c.name.label("client_name"), c.c.pppoe_login,
                c.c.serial.label("listed_serial"), c.c.plan, c.c.imported_at, c.c.last_seen)
-        .where(~named.exists()).order_by(c.c.key).limit(limit).offset(offset))]
+        .select_from(c.join(lonely, lonely.c.key == c.c.key))
+        .order_by(c.c.key).limit(limit).offset(offset))]
 
 
 LISTS = {"without_client": without_client, "shared": shared, "swapped": swapped,
