@@ -36,7 +36,7 @@ from inventory import entries as inv
 from storage import migrate, store
 from storage.db import get_engine
 from storage.queries import database_summary, onu_counts
-from storage.reconcile import reconcile
+from storage.reconcile import per_olt, reconcile
 from sync.report import fleet_clients_markdown, fleet_table
 
 Fanout = Literal["subflow", "deployment"]
@@ -163,7 +163,8 @@ def sync_fleet(inventory_path: str | None = None, concurrency: int = 8,
     summary = database_summary(engine)
     create_markdown_artifact(markdown=f"```\n{format_summary(summary)}\n```", key="fleet-inventory")
     try:  # informational: a failure here never costs the fleet run its OLTs
-        create_markdown_artifact(markdown=fleet_clients_markdown(reconcile(engine)),
+        create_markdown_artifact(markdown=fleet_clients_markdown(reconcile(engine),
+                                                                 per_olt(engine)),
                                  key="fleet-clients")
     except Exception as exc:  # noqa: BLE001
         log.warning("client reconciliation not done this run: %s", str(exc).splitlines()[0])

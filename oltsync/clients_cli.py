@@ -107,24 +107,28 @@ def import_(args: argparse.Namespace) -> int:
 def report(args: argparse.Namespace) -> int:
     from storage import migrate
     from storage.db import get_engine
-    from storage.queries import olt_names
-    from storage.reconcile import reconcile
+    from storage.reconcile import per_olt, reconcile
 
     migrate.check()
     engine = get_engine()
-    olts = [args.olt] if args.olt else olt_names(engine)
-    per_olt = [reconcile(engine, o) for o in olts]
-    fleet = None if args.olt else reconcile(engine)
-    if args.json:
-        print(json.dumps({"olts": [r.as_dict() for r in per_olt],
-                          "fleet": fleet.as_dict() if fleet else None}, indent=2))
+    if args.olt:  # one OLT: its counts and its keys
+        one = reconcile(engine, args.olt)
+        if args.json:
+            print(json.dumps({"olts": [one.as_dict()], "fleet": None}, indent=2))
+            return 0
+        print(f"{one.olt}: {one.line()}")
+        _samples(one.samples)
         return 0
-    for r in per_olt:
-        print(f"{r.olt}: {r.line()}")
-        _samples(r.samples)
-    if fleet is not None:
-        print(f"fleet: {fleet.line()}")
-        _samples(fleet.samples)
+    rows, fleet = per_olt(engine), reconcile(engine)  # every OLT's counts in a few queries
+    if args.json:
+        print(json.dumps({"olts": rows, "fleet": fleet.as_dict()}, indent=2))
+        return 0
+    for r in rows:
+        print(f"{r['olt']}: {r['onus'] - r['without_client']}/{r['onus']} ONUs with a client, "
+              f"{r['without_client']} without, {r['shared']} client(s) on two ONUs or more, "
+              f"{r['swapped']} swapped")
+    print(f"fleet: {fleet.line()}")
+    _samples(fleet.samples)
     return 0
 
 

@@ -18,14 +18,6 @@ def _listed() -> Any:
     return select(schema.olts.c.name).where(schema.olts.c.removed_at.is_(None))
 
 
-def olt_names(engine: Engine) -> list[str]:
-    """The OLTs the inventory lists now (removed ones are history)."""
-    t = schema.olts
-    with engine.connect() as conn:
-        return list(conn.execute(select(t.c.name).where(t.c.removed_at.is_(None))
-                                 .order_by(t.c.name)).scalars())
-
-
 def onu_counts(engine: Engine) -> dict[str, tuple[int, int]]:
     """Present ONUs per OLT: (total, online)."""
     o = schema.onus

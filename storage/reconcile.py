@@ -28,8 +28,8 @@ class Reconciliation:
     onus: int = 0  # present
     with_client: int = 0
     without_client: int = 0
-    shared: int = 0  # client keys that two or more present ONUs name
-    swapped: int = 0  # clients whose ONU changed within SWAP_DAYS
+    shared: int | None = 0  # client keys that two or more present ONUs name (None: not asked)
+    swapped: int | None = 0  # clients whose ONU changed within SWAP_DAYS (None: not asked)
     clients: int = 0  # fleet: every client; per OLT: those its ONUs name
     clients_without_onu: int | None = None  # fleet-wide only: a client belongs to no OLT
     samples: dict[str, list[str]] = field(default_factory=dict)  # keys (or serials) per kind
@@ -39,8 +39,11 @@ class Reconciliation:
 
     def line(self) -> str:
         parts = [f"{self.with_client}/{self.onus} ONUs with a client",
-                 f"{self.without_client} without", f"{self.shared} client(s) on two ONUs or more",
-                 f"{self.swapped} swapped in {SWAP_DAYS} days"]
+                 f"{self.without_client} without"]
+        if self.shared is not None:
+            parts.append(f"{self.shared} client(s) on two ONUs or more")
+        if self.swapped is not None:
+            parts.append(f"{self.swapped} swapped in {SWAP_DAYS} days")
         if self.clients_without_onu is not None:
             parts.append(f"{self.clients_without_onu}/{self.clients} clients without an ONU")
         return ", ".join(parts)
@@ -56,7 +59,7 @@ def shared_keys(conn: Connection, olt: str | None) -> list[str]:
 
     Written so that no plan can loop over one table per row of another: right after a first
     sync the planner's statistics still say the tables are empty, and a nested loop there ran
-    for minutes at 200,000 ONUs. A grouping (hashed or sorted), and per OLT its keys as a list."""
+    for minutes at 200,000 ONUs. A grouping (hashed or sorted); per OLT, its keys as lists."""
     o = schema.onus
     q = (select(o.c.client_key).where(o.c.removed_at.is_(None), o.c.client_key.is_not(None))
          .group_by(o.c.client_key).having(func.count() > 1))
@@ -65,9 +68,19 @@ def shared_keys(conn: Connection, olt: str | None) -> list[str]:
     mine = sorted(set(conn.execute(select(o.c.client_key).where(
         *_present(olt), o.c.client_key.is_not(None))).scalars()))
     out: list[str] = []
-    for i in range(0, len(mine), CHUNK):
+    for i in range(0, len(mine), CHUNK):  # the OLT's keys, as lists: index lookups
         out += conn.execute(q.where(o.c.client_key.in_(mine[i:i + CHUNK]))).scalars()
     return sorted(out)
+
+
+def _claims() -> Any:
+    """Every present ONU's (olt, client key) with how many present ONUs name that key: one
+    sorted pass (a window), whatever the planner believes of the tables' sizes."""
+    o = schema.onus
+    return (select(o.c.olt, o.c.client_key,
+                   func.count().over(partition_by=o.c.client_key).label("n"))
+            .where(o.c.removed_at.is_(None), o.c.client_key.is_not(None))
+            .subquery("claims"))
 
 
 def _swapped(conn: Connection, olt: str | None, since: datetime) -> list[str]:
@@ -88,8 +101,11 @@ def _swapped(conn: Connection, olt: str | None, since: datetime) -> list[str]:
     return sorted(out)
 
 
-def reconcile(engine: Engine, olt: str | None = None, now: datetime | None = None
-              ) -> Reconciliation:
+def reconcile(engine: Engine, olt: str | None = None, now: datetime | None = None,
+              light: bool = False) -> Reconciliation:
+    """The reconciliation of one OLT or the fleet. `light`: the OLT's own counts only (its ONUs
+    with and without a client), what its hourly run reports; shared keys and swaps look across
+    the fleet, so the fleet run reports them, for every OLT at once (per_olt)."""
     now = now or datetime.now(UTC)
     o, c = schema.onus, schema.clients
     out = Reconciliation(olt)
@@ -100,6 +116,9 @@ def reconcile(engine: Engine, olt: str | None = None, now: datetime | None = Non
         out.samples["without_client"] = list(conn.execute(
             select(o.c.serial).where(*_present(olt), o.c.client_key.is_(None))
             .order_by(o.c.olt, o.c.port, o.c.onu_id).limit(SHOWN)).scalars())
+        if light:
+            out.shared = out.swapped = None
+            return out
         shared = shared_keys(conn, olt)
         out.shared, out.samples["shared"] = len(shared), shared[:SHOWN]
         swapped = _swapped(conn, olt, now - timedelta(days=SWAP_DAYS))
@@ -130,23 +149,18 @@ def per_olt(engine: Engine, now: datetime | None = None) -> list[dict[str, Any]]
                 for olt, n, named in conn.execute(
                     select(o.c.olt, func.count(), func.count(o.c.client_key))
                     .where(o.c.removed_at.is_(None)).group_by(o.c.olt).order_by(o.c.olt))}
-        shared = set(shared_keys(conn, None))
+        claims = _claims()
+        for olt, n in conn.execute(select(claims.c.olt, func.count(func.distinct(
+                claims.c.client_key))).where(claims.c.n > 1).group_by(claims.c.olt)):
+            if olt in rows:
+                rows[olt]["shared"] = n
+        keys = _swapped(conn, None, now - timedelta(days=SWAP_DAYS))
         per: dict[str, set[str]] = {}
-        keys = sorted(shared)
         for i in range(0, len(keys), CHUNK):
-            for olt, key in conn.execute(select(o.c.olt, o.c.client_key).where(
-                    o.c.removed_at.is_(None), o.c.client_key.in_(keys[i:i + CHUNK]))):
+            for olt, key in conn.execute(select(cl.c.olt, cl.c.client_key).where(
+                    cl.c.unlinked_at.is_(None), cl.c.client_key.in_(keys[i:i + CHUNK]))):
                 per.setdefault(olt, set()).add(key)
         for olt, ks in per.items():
             if olt in rows:
-                rows[olt]["shared"] = len(ks)
-        by_olt: dict[str, int] = {}
-        for key in _swapped(conn, None, now - timedelta(days=SWAP_DAYS)):
-            for (olt,) in conn.execute(select(cl.c.olt).where(cl.c.client_key == key,
-                                                                cl.c.unlinked_at.is_(None))
-                                       .distinct()):
-                by_olt[olt] = by_olt.get(olt, 0) + 1
-        for olt, n in by_olt.items():
-            if olt in rows:
-                rows[olt]["swapped"] = n
+                rows[olt]["swapped"] = len(ks)
     return list(rows.values())

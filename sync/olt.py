@@ -292,7 +292,7 @@ def _after(run: DatasetRun, engine: Engine, report: OltReport, done: list[Done]
 def _reconcile(run: DatasetRun, engine: Engine) -> Reconciliation | None:
     """The OLT's ONUs and clients, for its report: a failure here costs only that paragraph."""
     try:
-        return reconcile(engine, run.olt)
+        return reconcile(engine, run.olt, light=True)  # the fleet run adds shared and swaps
     except Exception as exc:  # noqa: BLE001 - read-only and informational
         run.edges.log().warning("%s: client reconciliation not done this run: %s", run.olt,
                                 str(exc).splitlines()[0] if str(exc) else type(exc).__name__)

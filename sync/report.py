@@ -161,13 +161,17 @@ def clients_lines(report: OltReport) -> list[str]:
     return ["", *lines] if lines else []
 
 
-def fleet_clients_markdown(r: Reconciliation) -> str:
-    """The fleet's reconciliation, for the fleet run's artifact: counts, and keys or serials."""
+def fleet_clients_markdown(r: Reconciliation, olts: list[dict[str, Any]]) -> str:
+    """The fleet's reconciliation, for the fleet run's artifact: counts, keys or serials, and
+    every OLT's counts (storage/reconcile.py per_olt)."""
     labels = {"without_client": "ONUs without a client (serials)", "shared": "shared keys",
               "swapped": "swapped keys", "without_onu": "clients without an ONU (keys)"}
     lines = ["## Clients", "", f"{r.line()}.", ""]
     lines += [f"- {label}: {', '.join(r.samples[k])}" for k, label in labels.items()
               if r.samples.get(k)]
+    lines += ["", "| OLT | ONUs | without a client | shared keys | swapped |", "|---|---|---|---|---|"]
+    lines += [f"| {o['olt']} | {o['onus']} | {o['without_client']} | {o['shared']} | "
+              f"{o['swapped']} |" for o in olts]
     return "\n".join(lines)
 
 
