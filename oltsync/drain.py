@@ -16,6 +16,9 @@ from collections.abc import Callable
 from core.errors import OltSyncError
 
 IN_FLIGHT = ("PENDING", "RUNNING", "CANCELLING")
+# A run a worker claimed (Pending, "Submitting") and never started, because that worker was
+# stopped meanwhile, stays so for ever: no process, no heartbeat, nothing will finish it.
+STRANDED_S = 90.0
 
 
 class DrainError(OltSyncError):
@@ -30,8 +33,12 @@ def set_paused(pool: str, paused: bool) -> None:
         client.update_work_pool(pool, WorkPoolUpdate(is_paused=paused))
 
 
-def in_flight(pool: str) -> list[str]:
-    """Names of the pool's flow runs that a worker has picked up and not finished."""
+def in_flight(pool: str, out: Callable[[str], None] = print) -> list[str]:
+    """Names of the pool's flow runs that a worker has picked up and not finished. A run claimed
+    and never started (Pending for STRANDED_S, its worker gone) is set back to Scheduled, said,
+    and not waited for: the restarted workers take it."""
+    from datetime import UTC, datetime
+
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
         FlowRunFilter,
@@ -41,13 +48,25 @@ def in_flight(pool: str) -> list[str]:
         WorkPoolFilterName,
     )
     from prefect.client.schemas.objects import StateType
+    from prefect.states import Scheduled
 
+    busy = []
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
             flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
                 type=FlowRunFilterStateType(any_=[StateType(s) for s in IN_FLIGHT]))),
             work_pool_filter=WorkPoolFilter(name=WorkPoolFilterName(any_=[pool])))
-    return [f"{r.name} ({r.state_name})" for r in runs]
+        now = datetime.now(UTC)
+        for r in runs:
+            since = r.state.timestamp if r.state else None
+            if (r.state_type == StateType.PENDING and since is not None
+                    and (now - since).total_seconds() > STRANDED_S):
+                client.set_flow_run_state(r.id, Scheduled(), force=True)
+                out(f"{r.name} was {r.state_name} since {since:%H:%M:%S}Z with no worker running "
+                    "it: set back to Scheduled, a worker takes it once the pool is resumed")
+                continue
+            busy.append(f"{r.name} ({r.state_name})")
+    return busy
 
 
 def drain(pool: str, restart: str | None, timeout_s: float = 3900, poll_s: float = 5,
@@ -62,7 +81,7 @@ def drain(pool: str, restart: str | None, timeout_s: float = 3900, poll_s: float
     try:
         deadline = time.monotonic() + timeout_s
         while True:
-            busy = in_flight(pool)
+            busy = in_flight(pool, out)
             if not busy:
                 break
             if time.monotonic() >= deadline:
