@@ -16,8 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t = cs.add_parser("test", help="which client rule matches a description, and what it reads")
     t.add_argument("description", help="an ONU's description, quoted")
     t.add_argument("--pppoe", help="the ONU's PPPoE login, for rules that read it")
-    t.add_argument("--olt", help="use this OLT's rules from the inventory (default: the "
-                                 "inventory's defaults, else the built-in ones)")
+    t.add_argument("--olt", help="use this OLT's rules from the inventory (its own, else the "
+                                 "inventory's defaults; without --olt: the built-in ones)")
     t.add_argument("--inventory", help="inventory YAML (default: $OLTSYNC_INVENTORY)")
     t.add_argument("--preset", action="append", default=[],
                    help="try these presets instead (repeatable); `--preset all` lists each")
@@ -39,12 +39,10 @@ def _rules(args: argparse.Namespace) -> tuple[Rule, ...]:
     from core.settings import Settings
 
     pattern = Settings.from_env().client_pattern
-    if args.olt or args.inventory:
+    if args.olt:  # the entry carries the inventory's defaults merged in
         from inventory import entries as inv
 
-        inventory = inv.load(args.inventory)
-        if args.olt:
-            return inventory.get(args.olt).rules(pattern)
+        return inv.load(args.inventory).get(args.olt).rules(pattern)
     return default_rules(pattern)
 
 
@@ -133,11 +131,11 @@ def report(args: argparse.Namespace) -> int:
 
 
 def _samples(samples: dict[str, list[str]]) -> None:
-    labels = {"without_client": "ONUs without a client (serials)", "shared": "shared keys",
-              "swapped": "swapped keys", "without_onu": "clients without an ONU (keys)"}
+    from storage.reconcile import SAMPLE_LABELS
+
     for kind, values in samples.items():
         if values:
-            print(f"    {labels[kind]}: {', '.join(values)}")
+            print(f"    {SAMPLE_LABELS[kind]}: {', '.join(values)}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from clients.csv_file import ClientList
@@ -137,8 +137,3 @@ def import_clients(engine: Engine, clients: ClientList, dry_run: bool = True,
             plan.applied = True
     return plan
 
-
-def imported_count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(schema.clients)
-                            .where(schema.clients.c.imported_at.is_not(None))).scalar_one()

@@ -18,6 +18,9 @@ from sqlalchemy.engine import Connection, Engine
 from storage import schema
 
 SWAP_DAYS = 7  # a swap is reported for a week after it
+# what each kind of sample lists, as reports name it
+SAMPLE_LABELS = {"without_client": "ONUs without a client (serials)", "shared": "shared keys",
+                 "swapped": "swapped keys", "without_onu": "clients without an ONU (keys)"}
 SHOWN = 10
 CHUNK = 1000
 

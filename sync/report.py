@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from core.timers import Timers
-from storage.reconcile import Reconciliation
+from storage.reconcile import SAMPLE_LABELS, Reconciliation
 from storage.store import DatasetOutcome
 
 
@@ -164,10 +164,8 @@ def clients_lines(report: OltReport) -> list[str]:
 def fleet_clients_markdown(r: Reconciliation, olts: list[dict[str, Any]]) -> str:
     """The fleet's reconciliation, for the fleet run's artifact: counts, keys or serials, and
     every OLT's counts (storage/reconcile.py per_olt)."""
-    labels = {"without_client": "ONUs without a client (serials)", "shared": "shared keys",
-              "swapped": "swapped keys", "without_onu": "clients without an ONU (keys)"}
     lines = ["## Clients", "", f"{r.line()}.", ""]
-    lines += [f"- {label}: {', '.join(r.samples[k])}" for k, label in labels.items()
+    lines += [f"- {label}: {', '.join(r.samples[k])}" for k, label in SAMPLE_LABELS.items()
               if r.samples.get(k)]
     lines += ["", "| OLT | ONUs | without a client | shared keys | swapped |", "|---|---|---|---|---|"]
     lines += [f"| {o['olt']} | {o['onus']} | {o['without_client']} | {o['shared']} | "
